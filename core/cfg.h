@@ -1,0 +1,32 @@
+/* cfg.h: process configuration, read once from the environment at start-up
+ * and never changed afterwards. Secrets (SECRET_KEY, database passwords in
+ * DATABASE_URL) come only from the environment and are never logged. */
+#ifndef GW_CFG_H
+#define GW_CFG_H
+
+#include <stddef.h>
+
+struct cfg {
+	const char *database_url;  /* DATABASE_URL, libpq URI/conninfo; default "postgresql:///gamewatch" */
+	const char *redis_url;     /* REDIS_URL, "redis://HOST:PORT/DB" or "unix:/path"; default "redis://127.0.0.1:6379/0" */
+	const char *secret_key;    /* SECRET_KEY; default NULL (the web app then refuses to sign anything) */
+	const char *app_base_url;  /* APP_BASE_URL, e.g. "http://127.0.0.1:8080"; default "" (relative links) */
+	const char *raknet_url;    /* RAKNET_URL; default the Rebellion lobbyServer URL */
+	int poll_interval_s;       /* POLL_INTERVAL_SECONDS, 1..3600; default 5 */
+	int stale_after_s;         /* GW_STALE_AFTER_SECONDS; default 30 */
+	const char *template_dir;  /* GW_TEMPLATE_DIR; default GW_PKGDATADIR "/templates" */
+	const char *sql_dir;       /* GW_SQL_DIR; default GW_PKGDATADIR "/sql" */
+	const char *run_dir;       /* GW_RUN_DIR (lock files); default "/tmp" */
+	size_t max_body_bytes;     /* GW_MAX_BODY_BYTES; default 1 MiB */
+	int fetch_timeout_ms;      /* GW_FETCH_TIMEOUT_MS, whole-transfer limit for upstream fetches; default 4000 */
+};
+
+/* The Rebellion RakNet lobby server, as the game itself uses it. */
+#define CFG_DEFAULT_RAKNET_URL "http://battlezone99mp.webdev.rebellion.co.uk/lobbyServer"
+
+/* Fill `c` from the environment (getenv strings are borrowed: they live as
+ * long as the process environment is not modified). Invalid numbers fall
+ * back to the default with a logged warning. Never fails. */
+void cfg_load_env(struct cfg *c);
+
+#endif

@@ -1,0 +1,49 @@
+/* db.h: a thin layer over libpq.
+ *
+ * Ownership (libpq): every PGresult returned here is the caller's and must be
+ * released with PQclear(); connections are closed with db_close(). Values go
+ * to PostgreSQL only as parameters (PQexecParams), never spliced into SQL.
+ * Parameters are text; NULL pointers in `params` are SQL NULL.
+ */
+#ifndef GW_DB_H
+#define GW_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+struct db {
+	PGconn *conn;    /* NULL while disconnected */
+	char *url;       /* malloc'd copy of the conninfo */
+};
+
+/* Remember `url` and connect. Returns 0, or -1 (logged) when the first
+ * connection fails; the struct stays usable and db_ensure() retries. */
+int db_open(struct db *db, const char *url);
+
+/* Make sure the connection is up, reconnecting (once) when it was lost.
+ * Returns 0 or -1 (logged). */
+int db_ensure(struct db *db);
+
+/* Close the connection and free the struct's memory. */
+void db_close(struct db *db);
+
+/* Run a statement with text parameters. Returns the result (caller
+ * PQclear()s it) when its status is PGRES_COMMAND_OK or PGRES_TUPLES_OK;
+ * otherwise logs the server's message (primary and detail) and returns NULL.
+ * When the connection turned out to be broken, db->conn is reset so the next
+ * db_ensure() reconnects. */
+PGresult *db_exec(struct db *db, const char *sql, int nparams,
+		  const char *const *params);
+
+/* Like db_exec for statements whose result is not needed: returns 0 or -1. */
+int db_run(struct db *db, const char *sql, int nparams, const char *const *params);
+
+/* BEGIN / COMMIT / ROLLBACK. Return 0 or -1. ROLLBACK errors are ignored. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Is the server reachable right now (runs "SELECT 1")? */
+bool db_ping(struct db *db);
+
+#endif

@@ -1,0 +1,44 @@
+/* http.h: the one HTTP(S)/file fetch helper every job uses (libcurl).
+ *
+ * Only http, https and file URLs are allowed (also after redirects, at most
+ * 3). Every fetch has a connect timeout and a whole-transfer timeout, and a
+ * cap on the body size: a body larger than max_bytes aborts the transfer.
+ * Call http_global_init() once per process before the first fetch. */
+#ifndef GW_HTTP_H
+#define GW_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct http_response {
+	long status;          /* HTTP status; 200 for a readable file:// URL; 0 when no response */
+	struct buf body;      /* the body (owned; http_response_release() frees it) */
+	char content_type[128]; /* Content-Type header value, "" when absent */
+	long retry_after_s;   /* Retry-After in seconds (delta form), -1 when absent */
+	int64_t elapsed_ms;   /* total transfer time */
+	char error[256];      /* "" on success, else a one-line reason */
+};
+
+struct http_options {
+	long connect_timeout_ms; /* default 2000 */
+	long timeout_ms;         /* whole transfer; default 4000 */
+	size_t max_bytes;        /* body cap; default 8 MiB */
+	const char *user_agent;  /* default "GameWatch/<version>" */
+};
+
+/* Initialise libcurl for this process (curl_global_init). Returns 0 or -1. */
+int http_global_init(void);
+
+/* GET `url` into `res` (which the caller declares and must release with
+ * http_response_release(), whatever the result). `opt` may be NULL for the
+ * defaults. Returns 0 when a response arrived (any status: check
+ * res->status), -1 when the transfer failed (DNS, connect, timeout, body over
+ * the cap, disallowed protocol, missing file), with res->error set. */
+int http_get(const char *url, const struct http_options *opt, struct http_response *res);
+
+/* Free the body and reset the struct. */
+void http_response_release(struct http_response *res);
+
+#endif

@@ -1,0 +1,51 @@
+/* kv.h: a thin layer over hiredis (0.14 on Debian 12) for caches, pub/sub
+ * and poll state. Redis holds only what can be rebuilt from PostgreSQL.
+ *
+ * Ownership (hiredis): every redisReply returned here is the caller's and is
+ * freed with freeReplyObject(), which frees nested replies too. A struct kv
+ * is not thread-safe (one per process). */
+#ifndef GW_KV_H
+#define GW_KV_H
+
+#include <hiredis.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct kv {
+	redisContext *ctx; /* NULL while disconnected */
+	char *host;        /* malloc'd; a path when unix_socket */
+	int port;
+	int dbnum;
+	bool unix_socket;
+	int timeout_ms;    /* connect and command timeout */
+};
+
+/* Parse `url` ("redis://HOST[:PORT][/DB]" or "unix:/path[?db=N]") and
+ * connect with a timeout (timeout_ms for connect and each command). Returns
+ * 0, or -1 (logged) when the URL is invalid or the first connection fails
+ * (then kv_ensure() retries later, unless the URL was invalid). */
+int kv_open(struct kv *kv, const char *url, int timeout_ms);
+
+/* Reconnect when the connection is down. Returns 0 or -1 (logged once per
+ * failure). */
+int kv_ensure(struct kv *kv);
+
+/* Close and free. */
+void kv_close(struct kv *kv);
+
+/* Run a command given as argv (binary-safe: lens may be NULL for C strings).
+ * Returns the reply (caller frees it) or NULL on a connection error, after
+ * which the connection is dropped so the next call reconnects. A Redis error
+ * reply (REDIS_REPLY_ERROR) is returned as a reply, not NULL. */
+redisReply *kv_cmd(struct kv *kv, int argc, const char **argv, const size_t *lens);
+
+/* GET key into `out` (replacing its contents). Returns 1 when found, 0 when
+ * the key does not exist, -1 on error. */
+int kv_get(struct kv *kv, const char *key, struct buf *out);
+
+/* Is the server reachable right now (PING)? */
+bool kv_ping(struct kv *kv);
+
+#endif

@@ -1,0 +1,23 @@
+/* job.h: the jobs run by `gamewatch-job NAME [options]` (from cron in
+ * production, from ./dev's scheduler loop in development). Each job returns
+ * a process exit code: 0 success, 1 failure (logged), 2 usage or
+ * configuration error. */
+#ifndef GW_JOB_H
+#define GW_JOB_H
+
+#include "cfg.h"
+
+/* Set by SIGINT/SIGTERM: long-running jobs stop at the next safe point. */
+extern volatile int job_stop;
+
+/* Apply sql/NNN-*.sql files from cfg->sql_dir that schema_migrations does
+ * not list yet, in name order, each in its own transaction. */
+int job_migrate(const struct cfg *cfg, int argc, char **argv);
+
+/* Poll the BZCC lobby (cfg->raknet_url: http(s) or file://) every
+ * cfg->poll_interval_s with the approved backoff, for --duration SECONDS
+ * (default 55) or a single poll with --once; --replay DIR is reserved for
+ * history backfill. Holds <run_dir>/gamewatch-poll-bzcc.lock. */
+int job_poll_bzcc(const struct cfg *cfg, int argc, char **argv);
+
+#endif
