@@ -1,0 +1,114 @@
+/* main.c: gamewatch.fcgi, the web application.
+ *
+ *   gamewatch.fcgi                        FastCGI on fd 0 (mod_fcgid, lighttpd bin-path, spawn-fcgi)
+ *   gamewatch.fcgi --listen SPEC --workers N [--pidfile F]
+ *                                         open SPEC itself and pre-fork N workers
+ *
+ * Each worker serves one request at a time and recycles itself after
+ * GW_MAX_REQUESTS requests (default 10000). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "log.h"
+#include "pool.h"
+#include "req.h"
+#include "timeutil.h"
+
+static volatile sig_atomic_t worker_stopping;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	worker_stopping = 1;
+}
+
+static int worker(int sock)
+{
+	struct app app;
+	FCGX_Request fr;
+	struct sigaction sa;
+	const char *maxs = getenv("GW_MAX_REQUESTS");
+	unsigned long max_requests = maxs ? strtoul(maxs, NULL, 10) : 10000;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_term; /* no SA_RESTART: interrupt accept() */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (app_init(&app) < 0)
+		return 1;
+	FCGX_Init();
+	FCGX_InitRequest(&fr, sock, FCGI_FAIL_ACCEPT_ON_INTR);
+	while (!worker_stopping && FCGX_Accept_r(&fr) >= 0) {
+		struct req r;
+		char err[160];
+		int st;
+
+		memset(&r, 0, sizeof r);
+		r.app = &app;
+		r.started_ms = time_mono_ms();
+		snprintf(r.id, sizeof r.id, "%lx-%lx", (unsigned long)getpid() & 0xfffff,
+			 app.served & 0xfffffff);
+		log_set_context(r.id);
+		st = req_parse(&r, &fr, err, sizeof err);
+		if (st)
+			app_error(&app, &r, st, "bad request", err);
+		else
+			app_handle(&app, &r);
+		req_header(&r, "X-Content-Type-Options", "nosniff");
+		req_header(&r, "Referrer-Policy", "same-origin");
+		req_header(&r, "Content-Security-Policy",
+			   "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+			   "script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
+		req_send(&r);
+		if (r.status >= 500)
+			log_error("%s %s -> %d", r.method, r.path ? r.path : "?", r.status);
+		req_release(&r);
+		FCGX_Finish_r(&fr);
+		log_set_context(NULL);
+		if (++app.served >= max_requests && max_requests)
+			break;
+	}
+	app_free(&app);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: gamewatch.fcgi [--listen unix:/path | HOST:PORT] "
+			"[--workers N] [--pidfile FILE]\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *listen_spec = NULL, *pidfile = NULL;
+	int workers = 4, i;
+
+	log_init("gamewatch.fcgi");
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
+			listen_spec = argv[++i];
+		} else if (!strcmp(argv[i], "--workers") && i + 1 < argc) {
+			workers = atoi(argv[++i]);
+			if (workers < 1 || workers > 256) {
+				fprintf(stderr, "gamewatch.fcgi: --workers must be 1..256\n");
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--pidfile") && i + 1 < argc) {
+			pidfile = argv[++i];
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	if (listen_spec)
+		return pool_run(listen_spec, workers, pidfile, worker);
+	/* launched by a web server: the listening socket is fd 0 */
+	if (FCGX_Init() != 0)
+		return 1;
+	return worker(0);
+}
