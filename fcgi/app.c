@@ -179,7 +179,10 @@ void app_handle(struct app *app, struct req *r)
 {
 	const struct route *rt = route_match(r);
 	if (!rt) {
-		app_error(app, r, 404, "not found", "No page or resource has this path.");
+		struct buf d = BUF_INIT;
+		buf_addf(&d, "No page or resource has the path %s.", r->path);
+		app_error(app, r, 404, "not found", d.data);
+		buf_release(&d);
 		return;
 	}
 	if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD")) {

@@ -1,0 +1,56 @@
+"""t40: once nothing fresh has arrived for 30 s the page shows the stale
+banner while still serving the last good data; failing polls back off
+(10 s after the first failure, so a 4-second run with a 1-second interval
+makes exactly one attempt) and a success resets the cadence."""
+import os
+import re
+
+from gwtest import (BASE_URL, DATA, done, get_json, http, job, ok, poll_file, psql,
+                    scalar)
+
+GOOD = os.path.join(DATA, "lobby", "rebellion-direct_2022-12_frute94-BZCC-Scanner.json")
+BANNER = 'class="stale-banner"'
+
+rc, out = poll_file(GOOD)
+ok(rc == 0, "poll the good capture", out)
+st, _, body = http(BASE_URL + "/")
+ok(st == 200 and BANNER not in body.decode(), "fresh data: no stale banner")
+_, _, doc = get_json(BASE_URL + "/api/v1/sessions/current")
+ok(doc and doc["stale"] is False and doc["poll"]["stale"] is False, "fresh data: stale is false in the API")
+live = sorted(s["id"] for s in doc["sessions"])
+
+# Age every successful poll by 45 s, then fail one poll: the poller rebuilds
+# the cached view from PostgreSQL, whose newest success is now 45 s old.
+psql("UPDATE bzcc.polls SET taken_at = taken_at - interval '45 seconds'")
+rc, out = poll_file(os.path.join(DATA, "does-not-exist.json"))
+ok(rc == 1, "a failing poll exits 1", out)
+st, _, body = http(BASE_URL + "/")
+html = body.decode()
+ok(st == 200 and BANNER in html, "stale data: the page shows the banner")
+ok(len(re.findall(r'class="session-card[ "]', html)) == len(live),
+   "stale data: the last good sessions are still on the page")
+_, _, doc = get_json(BASE_URL + "/api/v1/sessions/current")
+ok(doc and doc["stale"] is True and sorted(s["id"] for s in doc["sessions"]) == live
+   and doc["poll"]["consecutive_failures"] >= 1 and doc["poll"]["last_error"],
+   "stale data: the API says stale, keeps the sessions, shows the failure", doc and doc["poll"])
+_, _, hz = get_json(BASE_URL + "/healthz")
+ok(hz and hz["status"] == "degraded" and hz["poll"]["stale"] is True, "/healthz is degraded", hz)
+
+# Backoff: a run of 4 s with a 1 s interval makes one failing attempt
+# (the next would come 8-12 s later) ...
+before = int(scalar("SELECT count(*) FROM bzcc.polls"))
+rc, out = job("poll-bzcc", "--duration", "4", env={
+    "RAKNET_URL": "file:///nonexistent/lobby.json", "POLL_INTERVAL_SECONDS": "1"})
+attempts = int(scalar("SELECT count(*) FROM bzcc.polls")) - before
+ok(rc == 0 and attempts <= 1, "failing: at most one attempt in 4 s (backoff >= 8 s)",
+   "attempts %d" % attempts, out)
+# ... and after a success the 1 s cadence returns: several polls in 4 s.
+rc, out = poll_file(GOOD)
+before = int(scalar("SELECT count(*) FROM bzcc.polls"))
+rc, out = job("poll-bzcc", "--duration", "4", env={
+    "RAKNET_URL": "file://" + GOOD, "POLL_INTERVAL_SECONDS": "1"})
+attempts = int(scalar("SELECT count(*) FROM bzcc.polls")) - before
+ok(rc == 0 and attempts >= 3, "succeeding: a poll about every second", "attempts %d" % attempts, out)
+st, _, body = http(BASE_URL + "/")
+ok(BANNER not in body.decode(), "fresh again: the banner is gone")
+done()
