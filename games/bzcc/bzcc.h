@@ -46,7 +46,7 @@ struct bzcc_player {
 	char *provider;    /* "steam", "gog" or "" */
 	char *external_id; /* SteamID64 decimal, or the GOG user id (raw & 0x00FFFFFFFFFFFFFF) decimal; "" */
 	int position;      /* index in the upstream player list; 0 is the host */
-	int slot;          /* team slot 1..10 as sent in `t`; 0 = none (absent or 255: hidden) */
+	int slot;          /* team slot 1..10 as sent in `t`; 0 = none (absent, 255: hidden, or out of range) */
 	int team;          /* 1 or 2 in two-team modes (slots 1-5 / 6-10), 1 in MPI, 0 otherwise/hidden */
 	bool leader;       /* slot 1 or 6 in two-team modes, slot 1 in MPI */
 	bool host;         /* position 0 */
@@ -64,7 +64,8 @@ struct bzcc_session {
 	char *map_file;     /* `m` as sent (host's case, no .bzn) */
 	char *map_key;      /* "<mod_id>:<lower(map_file)>" */
 	char *mod_id;       /* primary ("config") mod: first `mm` entry, "0" = stock */
-	char **mods;        /* every `mm` entry in order; n_mods entries */
+	char **mods;        /* every non-empty `mm` entry in order; n_mods >= 1 entries,
+			     * mods[0] equals mod_id ({"0"} when `mm` is empty/absent) */
 	size_t n_mods;
 	char *mod_hash;     /* `d` (opaque CRC key), "" when absent */
 	char *version;      /* `v`, "" when absent */
@@ -86,7 +87,7 @@ struct bzcc_session {
 	int worst_ping;     /* `pg`, ms; -1 when absent */
 	int max_players;    /* `pm`; 0 when absent */
 	int minutes_in_state; /* `gtm` (0..255); -1 when absent */
-	bool time_saturated;  /* gtm == 255: the game's counter is capped */
+	bool time_saturated;  /* gtm >= 255 (MSL: Time.Max): the game's counter is capped */
 	struct bzcc_player *players; /* n_players entries, upstream order, nulls skipped */
 	size_t n_players;
 };
@@ -101,11 +102,13 @@ struct bzcc_lobby {
 
 /* Decode a RakNet NAT id (custom base64 alphabet "@1-9A-Za-z-_", little-endian
  * 6-bit groups, unknown characters count as 0; MSL CustomBase64.cs) into a
- * 64-bit GUID. Returns 0 on success, -1 when `nat` is empty or longer than 11
- * characters (more than 64 bits). */
+ * 64-bit GUID. Returns 0 on success, -1 when `nat` is NULL, empty or longer
+ * than 11 characters, or its 11th character carries bits beyond the 64th
+ * (value > 15): more than 64 bits. */
 int bzcc_nat_decode(const char *nat, uint64_t *guid);
 
-/* Encode a GUID back into its NAT id; `out` needs 12 bytes. Returns the length. */
+/* Encode a GUID back into its NAT id; `out` needs 12 bytes. Returns the
+ * length (1..11; GUID 0 encodes as "@"). */
 size_t bzcc_nat_encode(uint64_t guid, char out[12]);
 
 /* Decode standard (RFC 4648) base64 text holding a Windows-1252 C string:

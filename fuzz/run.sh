@@ -1,0 +1,89 @@
+#!/bin/sh
+# run.sh: build every libFuzzer target this script knows (fuzz/fuzz_*.c that
+# exist) with clang -fsanitize=fuzzer,address,undefined into a temporary
+# build directory, and run each for ${FUZZ_SECONDS:-30} seconds starting from
+# its seed corpus in fuzz/corpus/<name>/ and dictionary fuzz/<name>.dict
+# when present (new inputs go to the build
+# directory, never into the seeds). Exits non-zero when a target fails to
+# build or crashes (the crashing input is kept in the build directory).
+#
+# Usage: fuzz/run.sh [target...]     e.g. fuzz/run.sh bzcc_lobby
+# Environment: FUZZ_SECONDS, CC (default clang), FUZZ_BUILD_DIR (default a
+# new mktemp -d; kept after the run so crashes can be reproduced).
+set -eu
+
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${FUZZ_SECONDS:-30}
+cc=${CC:-clang}
+build=${FUZZ_BUILD_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/gw-fuzz.XXXXXX")}
+mkdir -p "$build"
+jsonc_cflags=$(pkg-config --cflags json-c 2>/dev/null || true)
+jsonc_libs=$(pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
+	-I$srcdir -I$srcdir/core $jsonc_cflags"
+
+# name -> sources (besides fuzz/fuzz_<name>.c) and seed corpus directory
+sources_for() {
+	case $1 in
+	bzcc_lobby) echo "core/buf.c games/bzcc/nat.c games/bzcc/text.c games/bzcc/lobby.c games/bzcc/msl.c games/bzcc/model.c" ;;
+	tmpl) echo "core/buf.c core/html.c core/tmpl.c" ;;
+	*) return 1 ;;
+	esac
+}
+corpus_for() {
+	case $1 in
+	bzcc_lobby) echo bzcc ;;
+	*) echo "$1" ;;
+	esac
+}
+
+if [ $# -eq 0 ]; then
+	set --
+	for name in bzcc_lobby tmpl; do
+		[ -f "$srcdir/fuzz/fuzz_$name.c" ] && set -- "$@" "$name"
+	done
+fi
+
+status=0
+for name in "$@"; do
+	if ! srcs=$(sources_for "$name"); then
+		echo "run.sh: unknown target: $name" >&2
+		status=1
+		continue
+	fi
+	bin="$build/fuzz_$name"
+	echo "== building $name"
+	# Reuse the positional parameters for the source paths (they may hold
+	# spaces); the outer for loop already expanded its own list.
+	set --
+	for s in $srcs; do
+		set -- "$@" "$srcdir/$s"
+	done
+	# shellcheck disable=SC2086 # word splitting of the flag lists is intended
+	if ! $cc $cflags "$@" "$srcdir/fuzz/fuzz_$name.c" $jsonc_libs -o "$bin"; then
+		echo "run.sh: $name: build failed" >&2
+		status=1
+		continue
+	fi
+	work="$build/corpus-$name"
+	mkdir -p "$work"
+	seeds="$srcdir/fuzz/corpus/$(corpus_for "$name")"
+	[ -d "$seeds" ] || seeds=
+	dict=
+	[ -f "$srcdir/fuzz/$name.dict" ] && dict="-dict=$srcdir/fuzz/$name.dict"
+	echo "== running $name for $seconds s (log: $build/$name.log)"
+	# shellcheck disable=SC2086 # $seeds and $dict are empty or one word
+	if "$bin" -max_total_time="$seconds" -print_final_stats=1 $dict \
+		-artifact_prefix="$build/$name-" "$work" $seeds \
+		>"$build/$name.log" 2>&1; then
+		grep -E '^stat::number_of_executed_units|Done [0-9]+ runs' "$build/$name.log" || true
+		echo "== $name: ok"
+	else
+		tail -n 60 "$build/$name.log" >&2
+		echo "run.sh: $name: crashed; artifacts in $build" >&2
+		status=1
+	fi
+done
+echo "build directory: $build"
+exit $status
