@@ -20,4 +20,9 @@ int job_migrate(const struct cfg *cfg, int argc, char **argv);
  * history backfill. Holds <run_dir>/gamewatch-poll-bzcc.lock. */
 int job_poll_bzcc(const struct cfg *cfg, int argc, char **argv);
 
+/* Create partitions ahead, recompute the daily rollups for the days touched
+ * since the last run (--full: all days) and refresh the duration statistics.
+ * Holds <run_dir>/gamewatch-rollup.lock. */
+int job_rollup(const struct cfg *cfg, int argc, char **argv);
+
 #endif

@@ -23,7 +23,8 @@ static const struct {
 } jobs[] = {
 	{ "migrate", job_migrate, "apply pending sql/ migrations" },
 	{ "poll-bzcc", job_poll_bzcc,
-	  "poll the BZCC lobby [--once | --duration SECONDS]" },
+	  "poll the BZCC lobby [--once | --duration SECONDS | --replay DIR]" },
+	{ "rollup", job_rollup, "partitions ahead and history aggregates [--full]" },
 };
 
 static void usage(FILE *f)

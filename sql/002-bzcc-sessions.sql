@@ -27,7 +27,7 @@ CREATE TABLE bzcc.sessions (
 	max_players    int NOT NULL,
 	first_seen_at  timestamptz NOT NULL,
 	last_seen_at   timestamptz NOT NULL,
-	ended_at       timestamptz,           -- NULL while the session is listed
+	ended_at       timestamptz,           -- NULL while listed; then its last sighting
 	data           jsonb NOT NULL         -- the session view model as last seen
 );
 CREATE INDEX sessions_live_idx ON bzcc.sessions (last_seen_at DESC) WHERE ended_at IS NULL;

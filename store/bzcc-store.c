@@ -1,6 +1,6 @@
 /* bzcc-store.c: BZCC sessions in PostgreSQL and the cached view in Redis.
  *
- * A poll is written with a constant number of set-based statements: the
+ * A poll is written with a constant number (13) of set-based statements: the
  * normalized sessions travel as one jsonb parameter (the same view-model
  * objects the API serves) and PostgreSQL unpacks them with
  * jsonb_array_elements, so the cost per poll does not grow in round trips
@@ -40,7 +40,8 @@ static const char SQL_UPSERT_SESSIONS[] =
 	"   THEN o.state_since ELSE EXCLUDED.state_since END,"
 	"  nat_type = EXCLUDED.nat_type, locked = EXCLUDED.locked,"
 	"  has_password = EXCLUDED.has_password, player_count = EXCLUDED.player_count,"
-	"  max_players = EXCLUDED.max_players, last_seen_at = EXCLUDED.last_seen_at,"
+	"  max_players = EXCLUDED.max_players,"
+	"  last_seen_at = greatest(o.last_seen_at, EXCLUDED.last_seen_at),"
 	"  ended_at = NULL, data = EXCLUDED.data";
 
 static const char SQL_UPSERT_PLAYERS[] =
@@ -62,7 +63,7 @@ static const char SQL_UPSERT_PLAYERS[] =
 	"  external_id = EXCLUDED.external_id, slot = EXCLUDED.slot, team = EXCLUDED.team,"
 	"  leader = EXCLUDED.leader, host = EXCLUDED.host, kills = EXCLUDED.kills,"
 	"  deaths = EXCLUDED.deaths, score = EXCLUDED.score,"
-	"  last_seen_at = EXCLUDED.last_seen_at, left_at = NULL";
+	"  last_seen_at = greatest(o.last_seen_at, EXCLUDED.last_seen_at), left_at = NULL";
 
 static const char SQL_SNAPSHOTS[] =
 	"INSERT INTO bzcc.session_snapshots (session_id, taken_at, state, player_count,"
@@ -79,9 +80,88 @@ static const char SQL_PLAYERS_LEFT[] =
 	"UPDATE bzcc.session_players SET left_at = gw_ms($1::bigint)"
 	" WHERE left_at IS NULL AND last_seen_at < gw_ms($1::bigint)";
 
+/* A session ends at its last sighting (as player stays do), so a gap in
+ * polling never stretches its duration. */
 static const char SQL_SESSIONS_ENDED[] =
-	"UPDATE bzcc.sessions SET ended_at = gw_ms($1::bigint)"
+	"UPDATE bzcc.sessions SET ended_at = last_seen_at"
 	" WHERE ended_at IS NULL AND last_seen_at < gw_ms($1::bigint)";
+
+static const char SQL_MAPS[] =
+	"INSERT INTO bzcc.maps AS o (map_key, map_file, mod_id, first_seen_at, last_seen_at)"
+	" SELECT DISTINCT ON (s->'map'->>'key') s->'map'->>'key', s->'map'->>'file',"
+	"  s->'mod'->>'id', gw_ms($1::bigint), gw_ms($1::bigint)"
+	" FROM jsonb_array_elements($2::jsonb) AS s ORDER BY s->'map'->>'key'"
+	" ON CONFLICT (map_key) DO UPDATE SET"
+	"  last_seen_at = greatest(o.last_seen_at, EXCLUDED.last_seen_at)";
+
+static const char SQL_MODS[] =
+	"INSERT INTO bzcc.mods AS o (mod_id, first_seen_at, last_seen_at)"
+	" SELECT DISTINCT m, gw_ms($1::bigint), gw_ms($1::bigint)"
+	" FROM jsonb_array_elements($2::jsonb) AS s,"
+	"  jsonb_array_elements_text(s->'mod'->'ids') AS m"
+	" ON CONFLICT (mod_id) DO UPDATE SET"
+	"  last_seen_at = greatest(o.last_seen_at, EXCLUDED.last_seen_at)";
+
+/* Platform accounts seen in this poll: new ones become a player and an
+ * identity (ids drawn once in a MATERIALIZED CTE so both inserts agree);
+ * known ones get their last name and time. */
+#define SEEN_ACCOUNTS_CTE                                                    \
+	"seen AS (SELECT DISTINCT ON (p->>'provider', p->>'external_id')"     \
+	"  p->>'provider' AS provider, p->>'external_id' AS external_id,"      \
+	"  p->>'name' AS name"                                                 \
+	" FROM jsonb_array_elements($2::jsonb) AS s,"                          \
+	"  jsonb_array_elements(s->'players') AS p"                            \
+	" WHERE p->>'provider' IN ('steam', 'gog') AND p->>'external_id' <> ''" \
+	" ORDER BY 1, 2)"
+
+static const char SQL_ACCOUNTS[] =
+	"WITH " SEEN_ACCOUNTS_CTE ","
+	" fresh AS MATERIALIZED (SELECT nextval('players_id_seq') AS pid, seen.* FROM seen"
+	"  WHERE NOT EXISTS (SELECT 1 FROM identities x"
+	"   WHERE x.provider = seen.provider AND x.external_id = seen.external_id)),"
+	" np AS (INSERT INTO players (id, display_name, first_seen_at, last_seen_at)"
+	"  SELECT pid, name, gw_ms($1::bigint), gw_ms($1::bigint) FROM fresh),"
+	" ni AS (INSERT INTO identities (player_id, provider, external_id, last_name,"
+	"  first_seen_at, last_seen_at)"
+	"  SELECT pid, provider, external_id, name, gw_ms($1::bigint), gw_ms($1::bigint) FROM fresh),"
+	" ui AS (UPDATE identities x SET last_name = seen.name, last_seen_at = gw_ms($1::bigint)"
+	"  FROM seen WHERE x.provider = seen.provider AND x.external_id = seen.external_id)"
+	" UPDATE players pl SET display_name = seen.name, last_seen_at = gw_ms($1::bigint)"
+	" FROM identities x, seen WHERE pl.id = x.player_id"
+	"  AND x.provider = seen.provider AND x.external_id = seen.external_id";
+
+static const char SQL_LINK_PLAYERS[] =
+	"UPDATE bzcc.session_players sp SET player_id = x.player_id FROM identities x"
+	" WHERE sp.left_at IS NULL AND sp.player_id IS NULL AND sp.provider <> ''"
+	"  AND x.provider = sp.provider AND x.external_id = sp.external_id";
+
+/* (player id, session id) pairs listed in this poll. */
+#define PRESENT_PAIRS                                                        \
+	"(SELECT DISTINCT x.player_id, s->>'id' AS session_id"                  \
+	" FROM jsonb_array_elements($2::jsonb) AS s,"                          \
+	"  jsonb_array_elements(s->'players') AS p"                            \
+	" JOIN identities x ON x.provider = p->>'provider'"                    \
+	"  AND x.external_id = p->>'external_id')"
+
+static const char SQL_INTERVALS_OPEN[] =
+	"INSERT INTO bzcc.player_session_events (player_id, session_id, joined_at, last_seen_at)"
+	" SELECT c.player_id, c.session_id, gw_ms($1::bigint), gw_ms($1::bigint)"
+	" FROM " PRESENT_PAIRS " AS c"
+	" WHERE NOT EXISTS (SELECT 1 FROM bzcc.player_session_events e"
+	"  WHERE e.player_id = c.player_id AND e.session_id = c.session_id AND e.left_at IS NULL)"
+	" ON CONFLICT DO NOTHING";
+
+static const char SQL_INTERVALS_EXTEND[] =
+	"UPDATE bzcc.player_session_events e SET last_seen_at = gw_ms($1::bigint)"
+	" FROM " PRESENT_PAIRS " AS c"
+	" WHERE e.left_at IS NULL AND e.player_id = c.player_id AND e.session_id = c.session_id";
+
+/* Whoever was not listed this poll left at the last poll that listed them;
+ * this also closes every interval of a session that ended. */
+static const char SQL_INTERVALS_CLOSE[] =
+	"UPDATE bzcc.player_session_events SET left_at = last_seen_at,"
+	" seconds = extract(epoch FROM last_seen_at - joined_at)::int"
+	" WHERE left_at IS NULL AND last_seen_at < gw_ms($1::bigint)";
 
 static const char SQL_POLL_LOG[] =
 	"INSERT INTO bzcc.polls (taken_at, source_url, kind, ok, error, sessions, players,"
@@ -149,7 +229,14 @@ int bzcc_store_poll(struct db *db, const struct bzcc_lobby *lobby, int64_t now_m
 	if (db_run(db, SQL_UPSERT_SESSIONS, 2, params) < 0 ||
 	    db_run(db, SQL_UPSERT_PLAYERS, 2, params) < 0 ||
 	    db_run(db, SQL_SNAPSHOTS, 2, params) < 0 ||
-	    db_run(db, SQL_PLAYERS_LEFT, 1, params) < 0)
+	    db_run(db, SQL_PLAYERS_LEFT, 1, params) < 0 ||
+	    db_run(db, SQL_MAPS, 2, params) < 0 ||
+	    db_run(db, SQL_MODS, 2, params) < 0 ||
+	    db_run(db, SQL_ACCOUNTS, 2, params) < 0 ||
+	    db_run(db, SQL_LINK_PLAYERS, 0, NULL) < 0 ||
+	    db_run(db, SQL_INTERVALS_OPEN, 2, params) < 0 ||
+	    db_run(db, SQL_INTERVALS_EXTEND, 2, params) < 0 ||
+	    db_run(db, SQL_INTERVALS_CLOSE, 1, params) < 0)
 		goto rollback;
 	res = db_exec(db, SQL_SESSIONS_ENDED, 1, params);
 	if (!res)

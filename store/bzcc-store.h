@@ -33,7 +33,9 @@ struct bzcc_poll_stats {
  * single transaction: upsert bzcc.sessions and bzcc.session_players, insert a
  * bzcc.session_snapshots row per live session, set ended_at on sessions that
  * disappeared and left_at on players who left, keep state_since while a
- * session stays in the same state, and log the poll in bzcc.polls
+ * session stays in the same state, upsert bzcc.maps and bzcc.mods, create a
+ * player and identity for every new Steam/GOG account, open, extend and
+ * close bzcc.player_session_events intervals, and log the poll in bzcc.polls
  * (`source_url`, `bytes` fetched, `duration_ms` of fetch+decode).
  * Returns 0 (stats filled) or -1 (logged; rolled back, nothing written). */
 int bzcc_store_poll(struct db *db, const struct bzcc_lobby *lobby, int64_t now_ms,
