@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# tests/e2e/check-pages.sh: the home page in headless Debian Chromium.
+#
+# Seeds sessions with one offline lobby poll (RAKNET_URL=file://fixture), loads
+# BASE_URL/ in Chromium, checks that elements with class "session-card" are in
+# the rendered DOM and takes a screenshot (tests/e2e/gamewatch-home.png).
+# Needs the services: when BASE_URL is unset it runs itself through
+# tests/integration/run.sh, which starts them on free ports and stops them.
+# Prints ok/not ok lines (and, standalone, "N passed, N failed").
+#
+# Env: GW_E2E_FIXTURE (lobby JSON), GW_SCREENSHOT (PNG path), CHROMIUM.
+set -u
+here=$(cd "$(dirname "$0")" && pwd -P)
+if [ -z "${BASE_URL:-}" ]; then
+	exec "$here/../integration/run.sh" "$here/check-pages.sh"
+fi
+: "${BUILD_DIR:?}" "${SRCDIR:?}"
+
+n_fail=0
+ok() { echo "ok - $1"; }
+not_ok() { echo "not ok - $1"; shift; [ $# -gt 0 ] && printf '#   %s\n' "$@"; n_fail=$((n_fail + 1)); }
+
+chromium=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+if [ -z "$chromium" ]; then
+	not_ok "chromium is installed (apt-get install chromium)"
+	exit 1
+fi
+
+fixture=${GW_E2E_FIXTURE:-$SRCDIR/tests/data/bzcc/lobby/rebellion-direct_2022-12_frute94-BZCC-Scanner.json}
+if RAKNET_URL="file://$fixture" timeout 60 "$BUILD_DIR/gamewatch-job" poll-bzcc --once \
+	>"${GW_RUN:-/tmp}/log/e2e-poll.log" 2>&1; then
+	ok "seed: gamewatch-job poll-bzcc --once from $(basename "$fixture")"
+else
+	not_ok "seed: gamewatch-job poll-bzcc --once from $(basename "$fixture")" \
+		"$(tail -n 5 "${GW_RUN:-/tmp}/log/e2e-poll.log")"
+fi
+
+profile=$(mktemp -d)
+trap 'rm -rf "$profile"' EXIT
+chrome() {
+	timeout -k 5 90 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic \
+		--no-first-run --disable-background-networking --disable-component-update \
+		--disable-sync --disable-dev-shm-usage --hide-scrollbars \
+		--user-data-dir="$profile" "$@"
+}
+
+dom=$profile/home.html
+if chrome --dump-dom "$BASE_URL/" >"$dom" 2>"$profile/chrome.log" && [ -s "$dom" ]; then
+	ok "chromium loads $BASE_URL/"
+else
+	not_ok "chromium loads $BASE_URL/" "$(tail -n 5 "$profile/chrome.log")"
+fi
+# Elements (not script text) whose class list has session-card.
+cards=$(perl -0777 -ne 's/<script\b.*?<\/script>//gis;
+	$n++ while /<[a-z][^>]*\sclass="(?:[^"]*\s)?session-card(?:\s[^"]*)?"/gi; print $n + 0' "$dom")
+if [ "$cards" -gt 0 ]; then
+	ok "home page renders $cards .session-card elements"
+else
+	not_ok "home page renders .session-card elements" "none in: $(head -c 400 "$dom")"
+fi
+
+shot=${GW_SCREENSHOT:-$SRCDIR/tests/e2e/gamewatch-home.png}
+rm -f "$shot"
+if chrome --screenshot="$shot" --window-size=1400,1000 "$BASE_URL/" >/dev/null 2>&1 \
+	&& [ "$(head -c 8 "$shot" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
+	ok "screenshot $(basename "$shot") ($(wc -c <"$shot") bytes)"
+else
+	not_ok "screenshot $shot"
+fi
+exit $(( n_fail > 0 ))
