@@ -1,6 +1,8 @@
 /* api-sessions.c: GET /api/v1/sessions/current and /api/v1/sessions/{id}. */
+#include <stdio.h>
 #include <string.h>
 
+#include "gzip.h"
 #include "app.h"
 #include "page.h"
 #include "req.h"
@@ -27,10 +29,33 @@ void api_sessions_current(struct app *app, struct req *r)
 	}
 	req_header(r, "Cache-Control", "no-cache");
 	if (!lobby_filter_active(&f)) {
-		/* the hot path: the cached serialization, copied once */
+		/* the hot path: the cached serialization (gzip-encoded once per
+		 * version for clients that accept it), sent without a copy, with
+		 * an ETag naming the version so polling clients get 304s */
+		const struct buf *gz = NULL;
 		r->status = 200;
 		r->content_type = "application/json; charset=utf-8";
-		buf_add(&r->body, json->data, json->len);
+		req_header(r, "Vary", "Accept-Encoding");
+		if (app->lobby.version > 0) {
+			char etag[64];
+			snprintf(etag, sizeof etag, "\"lobby-%lld-%d\"", app->lobby.version,
+				 app->lobby.stale);
+			req_header(r, "ETag", etag);
+			if (!strcmp(r->if_none_match, etag)) {
+				r->status = 304;
+				return;
+			}
+		}
+		if (gzip_accepted(r->accept_encoding))
+			gz = app_current_lobby_gzip(app);
+		if (gz) {
+			req_header(r, "Content-Encoding", "gzip");
+			r->body_ref = gz->data;
+			r->body_ref_len = gz->len;
+		} else {
+			r->body_ref = json->data;
+			r->body_ref_len = json->len;
+		}
 		return;
 	}
 	out = lobby_filter_apply(doc, &f);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gzip.h"
 #include "log.h"
 #include "req.h"
 #include "route.h"
@@ -25,6 +26,8 @@ int app_init(struct app *app)
 	kv_open(&app->kv, app->cfg.redis_url, 500);
 	buf_init(&app->lobby.json[0], 0);
 	buf_init(&app->lobby.json[1], 0);
+	buf_init(&app->lobby.gz[0], 0);
+	buf_init(&app->lobby.gz[1], 0);
 	return 0;
 }
 
@@ -36,6 +39,8 @@ static void lobby_cache_clear(struct lobby_cache *c)
 	c->version = 0;
 	buf_reset(&c->json[0]);
 	buf_reset(&c->json[1]);
+	buf_reset(&c->gz[0]);
+	buf_reset(&c->gz[1]);
 }
 
 void app_free(struct app *app)
@@ -43,6 +48,8 @@ void app_free(struct app *app)
 	lobby_cache_clear(&app->lobby);
 	buf_release(&app->lobby.json[0]);
 	buf_release(&app->lobby.json[1]);
+	buf_release(&app->lobby.gz[0]);
+	buf_release(&app->lobby.gz[1]);
 	tmpl_set_free(app->tmpl);
 	db_close(&app->db);
 	kv_close(&app->kv);
@@ -165,6 +172,7 @@ int app_current_lobby(struct app *app, struct json_object **doc, const struct bu
 	}
 	stale = poll_stale(app, c->doc);
 	set_stale(c->doc, stale);
+	c->stale = stale;
 	if (!c->json[stale].len) {
 		size_t len;
 		const char *s = json_object_to_json_string_length(c->doc, JSON_C_TO_STRING_PLAIN, &len);
@@ -173,6 +181,15 @@ int app_current_lobby(struct app *app, struct json_object **doc, const struct bu
 	*doc = c->doc;
 	*json = &c->json[stale];
 	return 0;
+}
+
+const struct buf *app_current_lobby_gzip(struct app *app)
+{
+	struct lobby_cache *c = &app->lobby;
+	int i = c->stale;
+	if (!c->gz[i].len && gzip_compress(c->json[i].data, c->json[i].len, 6, &c->gz[i]) < 0)
+		return NULL;
+	return &c->gz[i];
 }
 
 void app_handle(struct app *app, struct req *r)

@@ -19,9 +19,11 @@ struct req;
 /* The current-lobby document as last read from Redis, kept per process and
  * reused while gw:bzcc:version is unchanged. */
 struct lobby_cache {
-	long long version;          /* 0: empty */
+	long long version;          /* gw:bzcc:version of doc; 0: rebuilt from PostgreSQL (not cached) */
 	struct json_object *doc;    /* parsed document, owned */
+	bool stale;                 /* poll.stale as set in doc by the last app_current_lobby() */
 	struct buf json[2];         /* serialized, [0] with poll.stale false, [1] true; len 0 = not yet */
+	struct buf gz[2];           /* gzip of json[i], made on first demand; len 0 = not yet */
 };
 
 struct app {
@@ -51,6 +53,10 @@ void app_handle(struct app *app, struct req *r);
  * and sets *doc to a borrowed object valid until the next call, and *json to
  * its borrowed serialization; returns -1 when neither store answered. */
 int app_current_lobby(struct app *app, struct json_object **doc, const struct buf **json);
+
+/* The gzip encoding of the serialization app_current_lobby() returned last
+ * (borrowed, valid until the next call), or NULL when compression failed. */
+const struct buf *app_current_lobby_gzip(struct app *app);
 
 /* Render `page` (a template name) with `ctx` inside templates/layout into
  * r->body as text/html; ctx gets "content" and the layout keys. On a

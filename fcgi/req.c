@@ -51,6 +51,8 @@ int req_parse(struct req *r, FCGX_Request *fcgx, char *err, size_t errlen)
 	const char *uri = FCGX_GetParam("REQUEST_URI", fcgx->envp);
 	const char *m = FCGX_GetParam("REQUEST_METHOD", fcgx->envp);
 	const char *acc = FCGX_GetParam("HTTP_ACCEPT", fcgx->envp);
+	const char *ae = FCGX_GetParam("HTTP_ACCEPT_ENCODING", fcgx->envp);
+	const char *inm = FCGX_GetParam("HTTP_IF_NONE_MATCH", fcgx->envp);
 	const char *q, *p;
 
 	r->fcgx = fcgx;
@@ -59,6 +61,8 @@ int req_parse(struct req *r, FCGX_Request *fcgx, char *err, size_t errlen)
 	buf_init(&r->headers, 0);
 	buf_init(&r->body, 0);
 	r->accept = xstrdup(acc);
+	r->accept_encoding = xstrdup(ae);
+	r->if_none_match = xstrdup(inm);
 	if (m && strlen(m) < sizeof r->method)
 		strcpy(r->method, m);
 	if (!uri || !*uri)
@@ -113,6 +117,8 @@ void req_release(struct req *r)
 	free(r->path);
 	free(r->raw_query);
 	free(r->accept);
+	free(r->accept_encoding);
+	free(r->if_none_match);
 	free(r->route_buf);
 	for (i = 0; i < r->n_params; i++) {
 		free(r->params[i].key);
@@ -165,16 +171,18 @@ const char *req_reason(int status)
 int req_send(struct req *r)
 {
 	struct buf h = BUF_INIT;
+	const char *body = r->body_ref ? r->body_ref : r->body.data;
+	size_t len = r->body_ref ? r->body_ref_len : r->body.len;
 	int rc = 0;
 	buf_addf(&h, "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 		     "X-Request-Id: %s\r\n",
-		 r->status, req_reason(r->status), r->content_type, r->body.len, r->id);
+		 r->status, req_reason(r->status), r->content_type, len, r->id);
 	buf_add(&h, r->headers.data, r->headers.len);
 	buf_addstr(&h, "\r\n");
 	if (FCGX_PutStr(h.data, (int)h.len, r->fcgx->out) < 0)
 		rc = -1;
-	if (!rc && strcmp(r->method, "HEAD") && r->body.len &&
-	    FCGX_PutStr(r->body.data, (int)r->body.len, r->fcgx->out) < 0)
+	if (!rc && strcmp(r->method, "HEAD") && len &&
+	    FCGX_PutStr(body, (int)len, r->fcgx->out) < 0)
 		rc = -1;
 	buf_release(&h);
 	return rc;
@@ -186,6 +194,7 @@ void req_json(struct req *r, int status, struct json_object *obj)
 	const char *s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN, &len);
 	r->status = status;
 	r->content_type = "application/json; charset=utf-8";
+	r->body_ref = NULL;
 	buf_reset(&r->body);
 	buf_add(&r->body, s, len);
 }

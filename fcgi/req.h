@@ -37,6 +37,8 @@ struct req {
 	char *route_args[REQ_MAX_ROUTE_ARGS]; /* {x} segments of the matched route (borrowed from path copy) */
 	char *route_buf;         /* malloc'd copy of the path that route_args point into */
 	char *accept;            /* Accept header, malloc'd ("" when absent) */
+	char *accept_encoding;   /* Accept-Encoding header, malloc'd ("" when absent) */
+	char *if_none_match;     /* If-None-Match header, malloc'd ("" when absent) */
 	char id[17];             /* request id for logs and the X-Request-Id header */
 	int64_t started_ms;      /* monotonic */
 
@@ -45,6 +47,8 @@ struct req {
 	const char *content_type; /* static string; default "text/html; charset=utf-8" */
 	struct buf headers;      /* extra header lines, each ending in "\r\n" */
 	struct buf body;
+	const char *body_ref;    /* when set: borrowed bytes sent instead of body (must stay valid until req_send) */
+	size_t body_ref_len;
 };
 
 /* Parse the FastCGI request into `r` (zeroed by the caller, app set).

@@ -2,6 +2,7 @@
 mod_proxy_fcgi and mod_fcgid: the current lobby and its filters, a session by
 id (JSON and page), 404/400/405 JSON errors, the per-minute history summary,
 and /healthz."""
+import gzip
 import os
 import urllib.parse
 
@@ -34,6 +35,21 @@ for name, url in servers():
            "%s: the whole body arrives (same length as through lighttpd)" % name)
     else:
         ok(int(headers.get("content-length", -1)) == body_len, "%s: exact Content-Length" % name)
+
+    # gzip for clients that accept it (same JSON once inflated), and an ETag
+    # naming the lobby version: a matching If-None-Match gets a 304
+    st, h, plain = http(url + "/api/v1/sessions/current")
+    st2, h2, packed = http(url + "/api/v1/sessions/current", headers={"Accept-Encoding": "gzip"})
+    ok(st2 == 200 and h2.get("content-encoding") == "gzip"
+       and gzip.decompress(packed) == plain and len(packed) < len(plain),
+       "%s: gzip-encoded when accepted, identical once inflated" % name,
+       h2.get("content-encoding"), len(packed), len(plain))
+    ok("accept-encoding" in h.get("vary", "").lower(), "%s: Vary: Accept-Encoding" % name)
+    etag = h.get("etag")
+    st3, h3, body3 = http(url + "/api/v1/sessions/current", headers={"If-None-Match": etag or "x"})
+    ok(etag and st3 == 304 and body3 == b"", "%s: If-None-Match with the ETag is a 304" % name, etag, st3)
+    st4, _, _ = http(url + "/api/v1/sessions/current", headers={"If-None-Match": '"lobby-0-0"'})
+    ok(st4 == 200, "%s: a different ETag gets the full body" % name)
 
     # filters: each state / mode / mod filter keeps exactly the matching sessions
     for key, path in (("state", ("state",)), ("mode", ("game_mode", "name")), ("mod", ("mod", "id"))):
