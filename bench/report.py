@@ -98,6 +98,7 @@ def write_env(out):
         "services": e("BENCH_SERVICES"),
         "pg_fsync": e("BENCH_PG_FSYNC", "on"),
         "url_path": e("URL_PATH"),
+        "encoding": e("BENCH_ENCODING"),
         "sessions": int(e("BENCH_SESSIONS", "0")),
         "seed": int(e("BENCH_SEED", "0")),
         "workers": int(e("BENCH_WORKERS", "0")),

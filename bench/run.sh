@@ -40,6 +40,14 @@ CONNS=${BENCH_CONNS:-32 8}
 POLL_RUNS=${BENCH_POLL_RUNS:-20}
 THREADS=2
 URL_PATH=/api/v1/sessions/current
+# BENCH_ENCODING=gzip: clients send Accept-Encoding: gzip; the app answers
+# with its gzip copy and the baseline serves those same compressed bytes.
+ENCODING=${BENCH_ENCODING:-identity}
+case $ENCODING in
+identity) ENC_HDR=() ;;
+gzip) ENC_HDR=(-H "Accept-Encoding: gzip") ;;
+*) echo "bench: BENCH_ENCODING must be identity or gzip" >&2; exit 2 ;;
+esac
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -221,11 +229,13 @@ start_lighttpd app "$TMP/run/gamewatch/app.sock"
 APP_URL=$LIGHTTPD_URL$URL_PATH APP_LIGHTTPD_PID=$LIGHTTPD_PID
 
 BODY=$OUT/app-body.json
-code=$(curl -sS -o "$BODY" -D "$OUT/app-headers.txt" -w '%{http_code}' "$APP_URL") || die "curl $APP_URL"
+code=$(curl -sS "${ENC_HDR[@]}" -o "$BODY" -D "$OUT/app-headers.txt" -w '%{http_code}' "$APP_URL") \
+	|| die "curl $APP_URL"
 [ "$code" = 200 ] || die "the app answered $code for $URL_PATH"
-python3 - "$BODY" "$SESSIONS" <<-'EOF' || die "unexpected body for $URL_PATH"
-	import json, sys
-	doc = json.load(open(sys.argv[1]))
+python3 - "$BODY" "$SESSIONS" "$ENCODING" <<-'EOF' || die "unexpected body for $URL_PATH"
+	import gzip, json, sys
+	raw = open(sys.argv[1], "rb").read()
+	doc = json.loads(gzip.decompress(raw) if sys.argv[3] == "gzip" else raw)
 	n = doc["totals"]["sessions"]
 	assert n == int(sys.argv[2]) and len(doc["sessions"]) == n, n
 	assert doc.get("stale") is False, doc.get("stale")
@@ -241,7 +251,8 @@ for i in $(seq 1 100); do [ -S "$BASE_SOCK" ] && break; sleep 0.1; done
 [ -S "$BASE_SOCK" ] || die "fcgi-constant did not create its socket"
 start_lighttpd baseline "$BASE_SOCK"
 BASE_URL=$LIGHTTPD_URL$URL_PATH BASE_LIGHTTPD_PID=$LIGHTTPD_PID
-curl -sS -o "$TMP/baseline-body.json" -D "$OUT/baseline-headers.txt" "$BASE_URL" || die "curl $BASE_URL"
+curl -sS "${ENC_HDR[@]}" -o "$TMP/baseline-body.json" -D "$OUT/baseline-headers.txt" "$BASE_URL" \
+	|| die "curl $BASE_URL"
 cmp -s "$BODY" "$TMP/baseline-body.json" || die "the baseline's body differs from the app's"
 
 # ---------------------------------------------------------------- load
@@ -252,7 +263,7 @@ run_wrk() {  # FILE-LABEL URL CONNS SECONDS [POOL-PID LIGHTTPD-PID]
 	local f=$OUT/wrk-$1.txt cpu=$OUT/cpu-$1.jsonl
 	rm -f "$cpu"
 	[ -n "${5:-}" ] && python3 "$SRC/bench/report.py" --cpu "$cpu" pool="$5" lighttpd="$6" redis="$REDIS_PID"
-	timeout $(( $4 + 30 )) wrk -t"$THREADS" -c"$3" -d"$4s" --latency "$2" >"$f" 2>&1 \
+	timeout $(( $4 + 30 )) wrk -t"$THREADS" -c"$3" -d"$4s" --latency "${ENC_HDR[@]}" "$2" >"$f" 2>&1 \
 		|| { cat "$f" >&2; die "wrk failed ($1)"; }
 	[ -n "${5:-}" ] && python3 "$SRC/bench/report.py" --cpu "$cpu" pool="$5" lighttpd="$6" redis="$REDIS_PID"
 	printf 'bench: %-20s %10s req/s  p50 %8s  p99 %8s\n' "$1" \
@@ -274,7 +285,7 @@ for c in $CONNS; do
 done
 
 # The app's answer must not have changed under load (same bytes as the baseline's).
-curl -sS -o "$TMP/app-body-after.json" "$APP_URL" && cmp -s "$BODY" "$TMP/app-body-after.json" \
+curl -sS "${ENC_HDR[@]}" -o "$TMP/app-body-after.json" "$APP_URL" && cmp -s "$BODY" "$TMP/app-body-after.json" \
 	|| say "warning: the app's body changed during the run"
 grep -E 'ERROR|WARNING' "$TMP/log/pool.log" | head -n 5 >&2
 
@@ -309,6 +320,7 @@ export BENCH_SRC=$SRC BENCH_BUILD=$BUILD BENCH_SERVICES=$SERVICES BENCH_LOBBY=$L
 	BENCH_BODY=$BODY BENCH_SESSIONS=$SESSIONS BENCH_SEED=$SEED BENCH_WORKERS=$WORKERS \
 	BENCH_THREADS=$THREADS BENCH_DURATION=$DURATION BENCH_WARMUP=$WARMUP \
 	BENCH_REPEATS=$REPEATS BENCH_CONNS="$CONNS" BENCH_POLL_RUNS=$POLL_RUNS URL_PATH \
+	BENCH_ENCODING=$ENCODING \
 	BENCH_POLL_BACKGROUND_CPU=$POLL_BACKGROUND_CPU \
 	BENCH_BACKGROUND_CPU=$BACKGROUND_CPU BENCH_BACKGROUND_CPU_AFTER=$(cpu_busy_pct 2)
 python3 "$SRC/bench/report.py" --env "$OUT" || die "report failed"
