@@ -2,6 +2,7 @@
 #include "kv.h"
 #include "log.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -142,6 +143,54 @@ int kv_get(struct kv *kv, const char *key, struct buf *out)
 	}
 	freeReplyObject(r);
 	return ret;
+}
+
+int kv_subscribe(struct kv *kv, const char *channel)
+{
+	const char *argv[] = { "SUBSCRIBE", channel };
+	redisReply *r = kv_cmd(kv, 2, argv, NULL);
+	int ok = r && r->type == REDIS_REPLY_ARRAY;
+	if (r)
+		freeReplyObject(r);
+	if (!ok) {
+		log_error("could not subscribe to %s", channel);
+		if (kv->ctx)
+			redisFree(kv->ctx);
+		kv->ctx = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int kv_poll_messages(struct kv *kv)
+{
+	struct pollfd pfd;
+	void *reply;
+	int n = 0;
+	if (!kv->ctx)
+		return -1;
+	pfd.fd = kv->ctx->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	/* readable: either messages or EOF/error */
+	if (redisBufferRead(kv->ctx) != REDIS_OK)
+		goto lost;
+	for (;;) {
+		reply = NULL;
+		if (redisGetReplyFromReader(kv->ctx, &reply) != REDIS_OK)
+			goto lost;
+		if (!reply)
+			break;
+		freeReplyObject(reply);
+		n++;
+	}
+	return n;
+lost:
+	redisFree(kv->ctx);
+	kv->ctx = NULL;
+	return -1;
 }
 
 bool kv_ping(struct kv *kv)

@@ -45,6 +45,17 @@ redisReply *kv_cmd(struct kv *kv, int argc, const char **argv, const size_t *len
  * the key does not exist, -1 on error. */
 int kv_get(struct kv *kv, const char *key, struct buf *out);
 
+/* Turn `kv` into a subscriber of `channel` (SUBSCRIBE, confirmation read).
+ * A subscribed connection must only be used with kv_poll_messages(). Returns
+ * 0, or -1 (logged) when the connection or the subscription fails. */
+int kv_subscribe(struct kv *kv, const char *channel);
+
+/* Without blocking, read every message that has arrived on a subscribed
+ * connection and discard it. Returns how many arrived (0 when none), or -1
+ * when the connection is lost (it is then closed; subscribe again later,
+ * and assume messages were missed). */
+int kv_poll_messages(struct kv *kv);
+
 /* Is the server reachable right now (PING)? */
 bool kv_ping(struct kv *kv);
 

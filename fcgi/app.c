@@ -24,6 +24,9 @@ int app_init(struct app *app)
 	}
 	db_open(&app->db, app->cfg.database_url);
 	kv_open(&app->kv, app->cfg.redis_url, 500);
+	app->lobby.dirty = true;
+	if (kv_open(&app->sub, app->cfg.redis_url, 500) == 0)
+		kv_subscribe(&app->sub, BZCC_CHANNEL);
 	buf_init(&app->lobby.json[0], 0);
 	buf_init(&app->lobby.json[1], 0);
 	buf_init(&app->lobby.gz[0], 0);
@@ -53,6 +56,7 @@ void app_free(struct app *app)
 	tmpl_set_free(app->tmpl);
 	db_close(&app->db);
 	kv_close(&app->kv);
+	kv_close(&app->sub);
 }
 
 static bool is_json_path(const char *path)
@@ -145,12 +149,32 @@ static long long lobby_version(struct app *app)
 	return v;
 }
 
+/* Has the cached lobby possibly changed? Reads pending change messages
+ * without blocking; while the subscription is down (retried every 5 s) every
+ * call must revalidate. */
+static bool lobby_maybe_changed(struct app *app)
+{
+	struct lobby_cache *c = &app->lobby;
+	if (!app->sub.ctx && app->sub.host && time_mono_ms() >= app->sub_retry_ms) {
+		app->sub_retry_ms = time_mono_ms() + 5000;
+		if (kv_ensure(&app->sub) == 0 && kv_subscribe(&app->sub, BZCC_CHANNEL) == 0)
+			c->dirty = true; /* messages may have been missed meanwhile */
+	}
+	if (!app->sub.ctx)
+		return true;
+	if (kv_poll_messages(&app->sub) != 0)
+		c->dirty = true; /* messages arrived, or the connection was lost */
+	return c->dirty || !c->version;
+}
+
 int app_current_lobby(struct app *app, struct json_object **doc, const struct buf **json)
 {
 	struct lobby_cache *c = &app->lobby;
-	long long v = lobby_version(app);
+	long long v = c->version;
 	bool stale;
 
+	if (lobby_maybe_changed(app))
+		v = lobby_version(app);
 	if (v <= 0 || v != c->version) {
 		struct json_object *fresh = NULL;
 		if (v > 0) {
@@ -170,6 +194,8 @@ int app_current_lobby(struct app *app, struct json_object **doc, const struct bu
 		c->doc = fresh;
 		c->version = v;
 	}
+	if (v > 0)
+		c->dirty = false;
 	stale = poll_stale(app, c->doc);
 	set_stale(c->doc, stale);
 	c->stale = stale;

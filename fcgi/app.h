@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "cfg.h"
@@ -24,12 +25,15 @@ struct lobby_cache {
 	bool stale;                 /* poll.stale as set in doc by the last app_current_lobby() */
 	struct buf json[2];         /* serialized, [0] with poll.stale false, [1] true; len 0 = not yet */
 	struct buf gz[2];           /* gzip of json[i], made on first demand; len 0 = not yet */
+	bool dirty;                 /* a change was published (or may have been missed) since doc was read */
 };
 
 struct app {
 	struct cfg cfg;
 	struct db db;
 	struct kv kv;
+	struct kv sub;              /* subscribed to gw:bzcc:events: invalidates the lobby cache */
+	int64_t sub_retry_ms;       /* monotonic time of the next subscribe attempt while down */
 	struct tmpl_set *tmpl;
 	struct lobby_cache lobby;
 	unsigned long served;       /* requests served by this process */
@@ -47,9 +51,11 @@ void app_free(struct app *app);
  * and an error body (JSON under /api/ and /healthz, an HTML page elsewhere). */
 void app_handle(struct app *app, struct req *r);
 
-/* The current-lobby document, with poll.stale computed for now. Reads
- * Redis (reusing the process cache while the version is unchanged) and
- * falls back to PostgreSQL when Redis is down or empty. On success returns 0
+/* The current-lobby document, with poll.stale computed for now. Reuses the
+ * process cache until a change is published on gw:bzcc:events (checked
+ * without a round trip); while that subscription is down, revalidates with a
+ * GET of gw:bzcc:version per call. Falls back to PostgreSQL when Redis is
+ * down or empty. On success returns 0
  * and sets *doc to a borrowed object valid until the next call, and *json to
  * its borrowed serialization; returns -1 when neither store answered. */
 int app_current_lobby(struct app *app, struct json_object **doc, const struct buf **json);

@@ -4,9 +4,10 @@ banner while still serving the last good data; failing polls back off
 makes exactly one attempt) and a success resets the cadence."""
 import os
 import re
+import subprocess
 
 from gwtest import (BASE_URL, DATA, done, get_json, http, job, ok, poll_file, psql,
-                    scalar)
+                    scalar, servers)
 
 GOOD = os.path.join(DATA, "lobby", "rebellion-direct_2022-12_frute94-BZCC-Scanner.json")
 BANNER = 'class="stale-banner"'
@@ -18,6 +19,26 @@ ok(st == 200 and BANNER not in body.decode(), "fresh data: no stale banner")
 _, _, doc = get_json(BASE_URL + "/api/v1/sessions/current")
 ok(doc and doc["stale"] is False and doc["poll"]["stale"] is False, "fresh data: stale is false in the API")
 live = sorted(s["id"] for s in doc["sessions"])
+
+# Redis holds only what PostgreSQL can rebuild: with the cache flushed, the
+# same sessions are served (rebuilt from PostgreSQL by the web workers).
+flush = subprocess.run(["redis-cli", "-u", os.environ["REDIS_URL"], "FLUSHALL"],
+                       capture_output=True, text=True)
+ok(flush.returncode == 0, "flush Redis", flush.stderr)
+# announce a change as the poller would, so that every worker drops its
+# in-process copy, finds no version in Redis and must rebuild
+pub = subprocess.run(["redis-cli", "-u", os.environ["REDIS_URL"], "PUBLISH", "gw:bzcc:events",
+                      '{"type":"lobby","version":0}'], capture_output=True, text=True)
+ok(pub.returncode == 0 and int(pub.stdout) >= 4, "every worker is subscribed to gw:bzcc:events",
+   pub.stdout)
+for name, url in servers():
+    _, _, again = get_json(url + "/api/v1/sessions/current")
+    ok(again and sorted(s["id"] for s in again["sessions"]) == live and again["stale"] is False,
+       "%s: with Redis flushed the sessions come from PostgreSQL" % name)
+rc, out = poll_file(GOOD)
+ok(rc == 0 and int(subprocess.run(["redis-cli", "-u", os.environ["REDIS_URL"], "EXISTS",
+                                   "gw:bzcc:current"], capture_output=True, text=True).stdout) == 1,
+   "the next poll rebuilds the Redis view", out)
 
 # Age every successful poll by 45 s, then fail one poll: the poller rebuilds
 # the cached view from PostgreSQL, whose newest success is now 45 s old.
