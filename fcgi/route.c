@@ -13,6 +13,22 @@ const struct route route_table[] = {
 	{ "/api/v1/sessions/{id}", api_session, ROUTE_JSON },
 	{ "/api/v1/history/summary", api_history_summary, ROUTE_JSON },
 	{ "/healthz", api_health, ROUTE_JSON },
+	/* history and analytics (issue 3) */
+	{ "/history", page_history, 0 },
+	{ "/players/{id}", page_player, 0 },
+	{ "/maps", page_maps, 0 },
+	{ "/maps/{key}", page_map, 0 },
+	{ "/mods", page_mods, 0 },
+	{ "/mods/{id}", page_mod, 0 },
+	{ "/analytics", page_analytics, 0 },
+	{ "/api/v1/history/sessions", api_history_sessions, ROUTE_JSON },
+	{ "/api/v1/history/players/{id}", api_history_player, ROUTE_JSON },
+	{ "/api/v1/players/{id}", api_player, ROUTE_JSON },
+	{ "/api/v1/maps", api_maps, ROUTE_JSON },
+	{ "/api/v1/maps/{key}", api_map, ROUTE_JSON },
+	{ "/api/v1/mods", api_mods, ROUTE_JSON },
+	{ "/api/v1/mods/{id}", api_mod, ROUTE_JSON },
+	{ "/api/v1/analytics", api_analytics, ROUTE_JSON },
 	{ NULL, NULL, 0 },
 };
 

@@ -34,4 +34,23 @@ void api_session(struct app *app, struct req *r);
 void api_history_summary(struct app *app, struct req *r);
 void api_health(struct app *app, struct req *r);
 
+/* History and analytics (issue 3): page-history.c, page-players.c,
+ * page-maps.c, page-mods.c, page-analytics.c, api-history-sessions.c,
+ * api-players.c, api-maps.c, api-mods.c, api-analytics.c. */
+void page_history(struct app *app, struct req *r);
+void page_player(struct app *app, struct req *r);
+void page_maps(struct app *app, struct req *r);
+void page_map(struct app *app, struct req *r);
+void page_mods(struct app *app, struct req *r);
+void page_mod(struct app *app, struct req *r);
+void page_analytics(struct app *app, struct req *r);
+void api_history_sessions(struct app *app, struct req *r);
+void api_history_player(struct app *app, struct req *r);
+void api_player(struct app *app, struct req *r);
+void api_maps(struct app *app, struct req *r);
+void api_map(struct app *app, struct req *r);
+void api_mods(struct app *app, struct req *r);
+void api_mod(struct app *app, struct req *r);
+void api_analytics(struct app *app, struct req *r);
+
 #endif
