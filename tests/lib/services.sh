@@ -272,7 +272,10 @@ gw_app_env() {
 	: "${GW_TEMPLATE_DIR:=$src/templates}"
 	: "${GW_DATA_DIR:=$GW_RUN/var/lib/gamewatch}"
 	: "${GW_SQL_DIR:=$src/sql}"
-	export SECRET_KEY APP_BASE_URL GW_TEMPLATE_DIR GW_DATA_DIR GW_SQL_DIR
+	# the jobs' lock files: one directory per run, never the shared /tmp
+	: "${GW_RUN_DIR:=$GW_RUN/run}"
+	mkdir -p "$GW_RUN_DIR"
+	export SECRET_KEY APP_BASE_URL GW_TEMPLATE_DIR GW_DATA_DIR GW_SQL_DIR GW_RUN_DIR
 }
 
 gw_pool_start() {
