@@ -29,6 +29,14 @@ int db_open(struct db *db, const char *url)
 	return db_connect(db);
 }
 
+void db_init_lazy(struct db *db, const char *url)
+{
+	db->conn = NULL;
+	db->url = strdup(url);
+	if (!db->url)
+		abort();
+}
+
 int db_ensure(struct db *db)
 {
 	if (db->conn && PQstatus(db->conn) == CONNECTION_OK)

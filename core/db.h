@@ -20,6 +20,10 @@ struct db {
  * connection fails; the struct stays usable and db_ensure() retries. */
 int db_open(struct db *db, const char *url);
 
+/* Remember `url` without connecting: the first db_ensure() (every db_exec
+ * calls it) connects. For processes that may never need the database. */
+void db_init_lazy(struct db *db, const char *url);
+
 /* Make sure the connection is up, reconnecting (once) when it was lost.
  * Returns 0 or -1 (logged). */
 int db_ensure(struct db *db);

@@ -22,7 +22,8 @@ int app_init(struct app *app)
 		log_error("could not load templates from %s: %s", app->cfg.template_dir, err);
 		return -1;
 	}
-	db_open(&app->db, app->cfg.database_url);
+	/* connect on first use: a worker serving the cached lobby never needs it */
+	db_init_lazy(&app->db, app->cfg.database_url);
 	kv_open(&app->kv, app->cfg.redis_url, 500);
 	app->lobby.dirty = true;
 	if (kv_open(&app->sub, app->cfg.redis_url, 500) == 0)

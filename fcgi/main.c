@@ -5,7 +5,8 @@
  *                                         open SPEC itself and pre-fork N workers
  *
  * Each worker serves one request at a time and recycles itself after
- * GW_MAX_REQUESTS requests (default 10000). */
+ * GW_MAX_REQUESTS requests (default 100000; 0 = never), a guard against slow
+ * leaks that costs a database login and a cache reload per recycle. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,7 @@ static int worker(int sock)
 	FCGX_Request fr;
 	struct sigaction sa;
 	const char *maxs = getenv("GW_MAX_REQUESTS");
-	unsigned long max_requests = maxs ? strtoul(maxs, NULL, 10) : 10000;
+	unsigned long max_requests = maxs ? strtoul(maxs, NULL, 10) : 100000;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_term; /* no SA_RESTART: interrupt accept() */
