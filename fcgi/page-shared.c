@@ -181,11 +181,50 @@ static struct json_object *new_group(const char *label, int team)
 	return g;
 }
 
+/* A player's profile page on our site ("/players/steam:<id>",
+ * "/players/gog:<id>"), or null: always set, so the template never falls
+ * back to the session's own url. */
+static void add_profile_url(struct json_object *p)
+{
+	const char *prov = str_at(p, "provider", NULL), *id = str_at(p, "external_id", NULL);
+	struct buf b = BUF_INIT;
+	if ((!strcmp(prov, "steam") || !strcmp(prov, "gog")) && *id) {
+		buf_addstr(&b, "/players/");
+		url_path(&b, prov);
+		buf_addch(&b, ':');
+		url_path(&b, id);
+		json_object_object_add(p, "url", json_object_new_string(b.data));
+	} else {
+		json_object_object_add(p, "url", NULL);
+	}
+	buf_release(&b);
+}
+
+/* Team labels: the map's own team names (netVars svar1/svar2 of a teamplay
+ * map, joined in by bzcc.enrich_session as map.team_names) or "Team N". */
+static void team_labels(struct json_object *s, const char **t1, const char **t2)
+{
+	struct json_object *map, *names;
+	*t1 = "Team 1";
+	*t2 = "Team 2";
+	if (json_object_object_get_ex(s, "map", &map) &&
+	    json_object_object_get_ex(map, "team_names", &names) &&
+	    json_object_is_type(names, json_type_array) && json_object_array_length(names) == 2) {
+		struct json_object *a = json_object_array_get_idx(names, 0);
+		struct json_object *b = json_object_array_get_idx(names, 1);
+		if (json_object_is_type(a, json_type_string) && *json_object_get_string(a) &&
+		    json_object_is_type(b, json_type_string) && *json_object_get_string(b)) {
+			*t1 = json_object_get_string(a);
+			*t2 = json_object_get_string(b);
+		}
+	}
+}
+
 void page_decorate_session(struct json_object *s, int64_t now_ms)
 {
 	struct json_object *players, *groups, *g[4] = { 0 }, *arr;
 	struct buf url = BUF_INIT;
-	const char *since = str_at(s, "state_since", NULL);
+	const char *since = str_at(s, "state_since", NULL), *t1, *t2;
 	const char *mode = str_at(s, "game_mode", "name");
 	bool teams = bool_at(s, "teams");
 	int64_t since_ms, secs = -1;
@@ -207,11 +246,14 @@ void page_decorate_session(struct json_object *s, int64_t now_ms)
 	/* groups: [0] hidden/unassigned, [1] team 1, [2] team 2, [3] free-for-all */
 	if (!json_object_object_get_ex(s, "players", &players))
 		return;
-	if (teams) { /* both sides show, even while one is empty */
-		g[1] = new_group("Team 1", 1);
-		g[2] = new_group("Team 2", 2);
-	}
 	n = json_object_array_length(players);
+	for (i = 0; i < n; i++)
+		add_profile_url(json_object_array_get_idx(players, i));
+	team_labels(s, &t1, &t2);
+	if (teams) { /* both sides show, even while one is empty */
+		g[1] = new_group(t1, 1);
+		g[2] = new_group(t2, 2);
+	}
 	for (i = 0; i < n; i++) {
 		struct json_object *p = json_object_array_get_idx(players, i);
 		int team = int_at(p, "team"), slot = int_at(p, "slot"), idx;
@@ -227,7 +269,7 @@ void page_decorate_session(struct json_object *s, int64_t now_ms)
 			g[idx] = new_group(idx == 0 ? "Hidden or unassigned"
 					 : idx == 3 ? "Players"
 					 : !strcmp(mode, "MPI") ? "Humans"
-					 : idx == 1 ? "Team 1" : "Team 2",
+					 : idx == 1 ? t1 : t2,
 					 idx == 3 ? 0 : idx);
 		json_object_object_get_ex(g[idx], "players", &arr);
 		json_object_array_add(arr, json_object_get(p));

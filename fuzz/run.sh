@@ -28,7 +28,17 @@ sources_for() {
 	case $1 in
 	bzcc_lobby) echo "core/buf.c games/bzcc/nat.c games/bzcc/text.c games/bzcc/lobby.c games/bzcc/msl.c games/bzcc/model.c" ;;
 	tmpl) echo "core/buf.c core/html.c core/tmpl.c" ;;
+	img) echo "core/img.c" ;;
+	sanitize) echo "core/buf.c core/html.c core/sanitize.c" ;;
 	*) return 1 ;;
+	esac
+}
+# name -> extra libraries (pkg-config names, then plain flags)
+libs_for() {
+	case $1 in
+	img) echo "$(pkg-config --cflags --libs libpng libjpeg libwebp 2>/dev/null || echo -lpng -ljpeg -lwebp) -lgif" ;;
+	sanitize) pkg-config --cflags --libs libxml-2.0 2>/dev/null || echo "-I/usr/include/libxml2 -lxml2" ;;
+	*) echo "" ;;
 	esac
 }
 corpus_for() {
@@ -40,7 +50,7 @@ corpus_for() {
 
 if [ $# -eq 0 ]; then
 	set --
-	for name in bzcc_lobby tmpl; do
+	for name in bzcc_lobby tmpl img sanitize; do
 		[ -f "$srcdir/fuzz/fuzz_$name.c" ] && set -- "$@" "$name"
 	done
 fi
@@ -60,8 +70,9 @@ for name in "$@"; do
 	for s in $srcs; do
 		set -- "$@" "$srcdir/$s"
 	done
+	extra=$(libs_for "$name")
 	# shellcheck disable=SC2086 # word splitting of the flag lists is intended
-	if ! $cc $cflags "$@" "$srcdir/fuzz/fuzz_$name.c" $jsonc_libs -o "$bin"; then
+	if ! $cc $cflags "$@" "$srcdir/fuzz/fuzz_$name.c" $jsonc_libs $extra -o "$bin"; then
 		echo "run.sh: $name: build failed" >&2
 		status=1
 		continue

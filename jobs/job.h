@@ -25,4 +25,19 @@ int job_poll_bzcc(const struct cfg *cfg, int argc, char **argv);
  * Holds <run_dir>/gamewatch-rollup.lock. */
 int job_rollup(const struct cfg *cfg, int argc, char **argv);
 
+/* Fetch map, mod and player facts from upstream (seed list, getdata.php,
+ * Steam, Workshop, GOG) with per-item backoff, parking and per-provider
+ * circuit breakers (jobs/job-enrich.c, docs/enrichment.md). Holds
+ * <run_dir>/gamewatch-enrich.lock. */
+int job_enrich(const struct cfg *cfg, int argc, char **argv);
+
+/* Mirror every picture a page shows (maps, mods, avatars) into our own
+ * storage, validated and content-addressed (jobs/job-mirror.c). Holds
+ * <run_dir>/gamewatch-mirror.lock. */
+int job_mirror(const struct cfg *cfg, int argc, char **argv);
+
+/* The integrity sweep of mirrored pictures: re-hash, dedupe, quarantine
+ * (jobs/job-mirror.c). Holds <run_dir>/gamewatch-asset-sweep.lock. */
+int job_asset_sweep(const struct cfg *cfg, int argc, char **argv);
+
 #endif

@@ -25,6 +25,13 @@ static const struct {
 	{ "poll-bzcc", job_poll_bzcc,
 	  "poll the BZCC lobby [--once | --duration SECONDS | --replay DIR]" },
 	{ "rollup", job_rollup, "partitions ahead and history aggregates [--full]" },
+	{ "enrich", job_enrich,
+	  "map, mod and player facts from upstream [--once | --duration S] [--limit N]"
+	  " [--force] [--only seed,getdata,steam,workshop,gog]" },
+	{ "mirror", job_mirror,
+	  "copy pictures to our own storage [--once | --duration S] [--limit N] [--force]"
+	  " [--only map,mod,avatar]" },
+	{ "asset-sweep", job_asset_sweep, "re-hash mirrored files, dedupe, quarantine bad ones" },
 };
 
 static void usage(FILE *f)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "store/assets.h"
 #include "timeutil.h"
 
 static const char SQL_UPSERT_SESSIONS[] =
@@ -314,17 +315,20 @@ struct json_object *bzcc_store_poll_status(struct db *db)
 
 struct json_object *bzcc_store_current_doc(struct db *db, int64_t now_ms)
 {
+	/* names and mirrored pictures joined in (sql/004-enrichment.sql);
+	 * $1 = ASSETS_CDN_BASE, the only prefix picture URLs ever get */
 	static const char sql[] =
 		"SELECT json_build_object("
 		" 'totals', json_build_object('sessions', count(*),"
 		"   'players', coalesce(sum(s.player_count), 0)),"
-		" 'sessions', coalesce(jsonb_agg(" SESSION_DOC_SQL
+		" 'sessions', coalesce(jsonb_agg(bzcc.enrich_session(" SESSION_DOC_SQL ", $1)"
 		"   ORDER BY s.player_count DESC, s.name, s.id), '[]'::jsonb))"
 		" FROM bzcc.sessions s WHERE s.ended_at IS NULL";
+	const char *params[] = { assets_cdn_base() };
 	struct json_object *doc, *poll;
 	char when[32];
 
-	doc = query_json(db, sql, 0, NULL, NULL);
+	doc = query_json(db, sql, 1, params, NULL);
 	if (!doc)
 		return NULL;
 	poll = bzcc_store_poll_status(db);
@@ -340,20 +344,29 @@ struct json_object *bzcc_store_current_doc(struct db *db, int64_t now_ms)
 
 struct json_object *bzcc_store_session(struct db *db, const char *id, int *found)
 {
+	/* enrichment joined in as for the current document ($2 =
+	 * ASSETS_CDN_BASE), plus the map description and roster avatars */
 	static const char sql[] =
-		"SELECT " SESSION_DOC_SQL " || jsonb_build_object('roster', coalesce(("
+		"SELECT bzcc.enrich_session(" SESSION_DOC_SQL ", $2)"
+		" || jsonb_build_object('map_description', (SELECT coalesce(mi.description,"
+		"   ms.description) FROM (SELECT 1) one"
+		"   LEFT JOIN bzcc.map_info mi ON mi.map_key = s.map_key AND mi.found"
+		"   LEFT JOIN bzcc.map_seed ms ON ms.file_lower = lower(s.map_file)))"
+		" || jsonb_build_object('roster', coalesce(("
 		"  SELECT jsonb_agg(jsonb_build_object('player_key', p.player_key,"
 		"   'name', p.name, 'provider', p.provider, 'external_id', p.external_id,"
 		"   'slot', p.slot, 'team', p.team, 'leader', p.leader, 'host', p.host,"
 		"   'kills', p.kills, 'deaths', p.deaths, 'score', p.score,"
 		"   'first_seen_at', gw_iso(p.first_seen_at),"
-		"   'last_seen_at', gw_iso(p.last_seen_at), 'left_at', gw_iso(p.left_at))"
+		"   'last_seen_at', gw_iso(p.last_seen_at), 'left_at', gw_iso(p.left_at),"
+		"   'avatar_url', CASE WHEN p.provider IN ('steam', 'gog') THEN"
+		"    gw_asset_url('avatar', p.provider || ':' || p.external_id, $2) END)"
 		"   ORDER BY p.left_at IS NOT NULL, p.slot, p.first_seen_at)"
 		"  FROM bzcc.session_players p WHERE p.session_id = s.id), '[]'::jsonb))"
 		" FROM bzcc.sessions s WHERE s.id = $1";
-	const char *params[] = { id };
+	const char *params[] = { id, assets_cdn_base() };
 	int rows;
-	struct json_object *o = query_json(db, sql, 1, params, &rows);
+	struct json_object *o = query_json(db, sql, 2, params, &rows);
 	*found = rows < 0 ? -1 : (o ? 1 : 0);
 	return o;
 }

@@ -1,0 +1,83 @@
+/* assets.h: immutable, content-addressed storage of mirrored pictures.
+ *
+ * A picture that passed img_validate() (core/img.h) is stored once under
+ * its SHA-256: the object path is "bzcc/<kind>/<sha256>.<ext>" (kind: map,
+ * mod, avatar; ext from the decoded format), recorded in the `assets` table
+ * with its dimensions, size and first source URL, and served to browsers as
+ * ASSETS_CDN_BASE + path. Storage is pluggable:
+ *
+ *   file  <ASSETS_ROOT>/<path>, written to a temporary file in the same
+ *         directory, fsync'ed, chmod 0644 and renamed into place (a reader
+ *         never sees a partial file; an existing file is never rewritten
+ *         unless its content is wrong).
+ *   s3    the object <path> in S3_BUCKET at S3_ENDPOINT (core/s3.h), HEAD
+ *         first and PUT only when absent, with an immutable Cache-Control.
+ *
+ * Configuration (environment, read once; defaults in docs/enrichment.md):
+ *   ASSETS_STORAGE (file), ASSETS_ROOT ($GW_DATA_DIR/assets, else
+ *   <localstatedir>/lib/gamewatch/assets), ASSETS_CDN_BASE (/assets/),
+ *   ASSETS_MAX_BYTES (5 MiB), ASSETS_QUARANTINE_DIR (<root>/../assets-quarantine),
+ *   ASSETS_QUARANTINE_AFTER (3), S3_ENDPOINT, S3_BUCKET, S3_REGION,
+ *   S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_VIRTUAL_HOST. */
+#ifndef GW_ASSETS_H
+#define GW_ASSETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "img.h"
+#include "s3.h"
+#include "sha256.h"
+
+enum assets_storage { ASSETS_FILE, ASSETS_S3 };
+
+struct assets_cfg {
+	enum assets_storage storage;
+	char *root;                  /* file storage root (no trailing '/'; owned) */
+	char *quarantine_dir;        /* where the sweep moves bad files (owned) */
+	size_t max_bytes;            /* picture size cap */
+	int quarantine_after;        /* failed sweeps before quarantine */
+	struct s3_config s3;         /* ASSETS_S3 only */
+};
+
+/* Fill `c` from the environment. root and quarantine_dir are allocated
+ * (free them with assets_cfg_release()); the other strings are borrowed
+ * from the environment. Returns 0, or -1 (logged; nothing to release) when
+ * ASSETS_STORAGE is unknown or s3 lacks its endpoint, bucket or
+ * credentials. */
+int assets_cfg_load(struct assets_cfg *c);
+
+/* Free what assets_cfg_load() allocated; `c` is zeroed. */
+void assets_cfg_release(struct assets_cfg *c);
+
+/* ASSETS_CDN_BASE with exactly one trailing '/', default "/assets/": the
+ * prefix of every picture URL the pages and the API show. Read once from
+ * the environment; the string is static. */
+const char *assets_cdn_base(void);
+
+/* The object path for a picture: "bzcc/<kind>/<sha>.<ext>" into out. */
+void assets_path(struct buf *out, const char *kind, const char *sha, enum img_format f);
+
+/* Store a validated picture and record it (assets row, and asset_sources
+ * for source_url). `data` must already have passed img_validate() with the
+ * result in `info`. A picture already stored (same SHA-256) is not written
+ * again. sha_out receives the hex SHA-256.
+ * Returns 0, or -1 with a one-line reason in err (storage or database
+ * failure; nothing is recorded then). */
+int assets_put(struct db *db, const struct assets_cfg *c, const char *kind,
+	       const char *source_url, const void *data, size_t len,
+	       const struct img_info *info, int64_t now_ms, char sha_out[SHA256_HEX_LEN],
+	       char *err, size_t errlen);
+
+/* The SHA-256 already mirrored from `url` (not quarantined), if any:
+ * returns 1 and fills sha_out, 0 when the URL was never mirrored, -1 on a
+ * database error. */
+int assets_source_lookup(struct db *db, const char *url, char sha_out[SHA256_HEX_LEN]);
+
+/* Write `len` bytes to `path` atomically (temporary file in the same
+ * directory, fsync, chmod 0644, rename, fsync of the directory), creating
+ * missing parent directories (0755). Returns 0 or -1 with errno set. */
+int assets_write_file(const char *path, const void *data, size_t len);
+
+#endif
