@@ -72,9 +72,15 @@ int http_global_init(void)
 	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
 }
 
-int http_get(const char *url, const struct http_options *opt, struct http_response *res)
+/* One transfer. `fetch` selects the GET policy of http_get() (file:// allowed,
+ * up to 3 redirects over http(s)); otherwise http(s) only and no redirects,
+ * as a signed request must not move. */
+static int perform(const char *method, const char *url, const char *const *headers,
+		   const void *body, size_t body_len, const struct http_options *opt,
+		   struct http_response *res, int fetch)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *hl = NULL, *tmp;
 	struct sink sink;
 	struct hdrs hdrs;
 	CURL *c;
@@ -96,25 +102,51 @@ int http_get(const char *url, const struct http_options *opt, struct http_respon
 		snprintf(res->error, sizeof res->error, "could not create a transfer handle");
 		return -1;
 	}
+	for (; headers && *headers; headers++) {
+		tmp = curl_slist_append(hl, *headers);
+		if (!tmp)
+			abort();
+		hl = tmp;
+	}
+	if (!fetch) {
+		tmp = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
+		if (!tmp)
+			abort();
+		hl = tmp;
+	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
+	if (fetch) {
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+		curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
+		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* gzip/deflate if offered */
+	} else {
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	}
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 			 opt && opt->connect_timeout_ms ? opt->connect_timeout_ms : 2000L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, opt && opt->timeout_ms ? opt->timeout_ms : 4000L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT,
 			 opt && opt->user_agent ? opt->user_agent : "GameWatch/" PACKAGE_VERSION);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* gzip/deflate if offered */
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hdrs);
+	if (hl)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	if (sink.max)
 		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink.max);
+	if (!strcmp(method, "HEAD")) {
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(method, "GET")) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body_len ? body : (const void *)"");
+	}
 
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
@@ -123,6 +155,7 @@ int http_get(const char *url, const struct http_options *opt, struct http_respon
 	is_file = scheme && !strcasecmp(scheme, "file");
 	res->elapsed_ms = (int64_t)(total * 1000.0);
 	curl_easy_cleanup(c);
+	curl_slist_free_all(hl);
 
 	if (sink.over || rc == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(res->error, sizeof res->error, "response body larger than %zu bytes", sink.max);
@@ -135,6 +168,18 @@ int http_get(const char *url, const struct http_options *opt, struct http_respon
 	if (is_file && !res->status)
 		res->status = 200;
 	return 0;
+}
+
+int http_get(const char *url, const struct http_options *opt, struct http_response *res)
+{
+	return perform("GET", url, NULL, NULL, 0, opt, res, 1);
+}
+
+int http_send(const char *method, const char *url, const char *const *headers,
+	      const void *body, size_t body_len, const struct http_options *opt,
+	      struct http_response *res)
+{
+	return perform(method, url, headers, body, body_len, opt, res, 0);
 }
 
 void http_response_release(struct http_response *res)

@@ -38,6 +38,23 @@ int http_global_init(void);
  * the cap, disallowed protocol, missing file), with res->error set. */
 int http_get(const char *url, const struct http_options *opt, struct http_response *res);
 
+/* Send `method` ("POST", "PUT", "HEAD", "GET", "DELETE") to `url`, for the
+ * upstreams that need more than http_get(): the Steam Workshop API (form
+ * POST) and S3-compatible storage (signed PUT and HEAD). Same limits and
+ * result as http_get(), but http/https only and redirects are not followed
+ * (a signed request must not move).
+ *
+ * headers: NULL-terminated array of "Name: value" lines, borrowed; may be
+ *          NULL. A "Host:" line replaces the one libcurl would send.
+ *          "Expect: 100-continue" is never sent.
+ * body/body_len: request body (borrowed; NULL when body_len is 0); ignored
+ *          for HEAD and GET.
+ * Returns 0 when a response arrived (any status), -1 on a transfer failure
+ * with res->error set; release res with http_response_release() always. */
+int http_send(const char *method, const char *url, const char *const *headers,
+	      const void *body, size_t body_len, const struct http_options *opt,
+	      struct http_response *res);
+
 /* Free the body and reset the struct. */
 void http_response_release(struct http_response *res);
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "http-send.h"
+#include "http.h"
 #include "sha256.h"
 #include "timeutil.h"
 

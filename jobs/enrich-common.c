@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http-send.h"
+#include "http.h"
 #include "job.h"
 #include "log.h"
 #include "timeutil.h"
