@@ -146,4 +146,13 @@ int bzcc_nat_type_code(const char *name);
 /* Free the players and mods arrays of a session (helpers for release). */
 void bzcc_player_release(struct bzcc_player *p);
 
+/* Decode the player list under `key` of `obj` into s->players (allocated
+ * here, in list order) with the shape's own `decode_player`. An absent list
+ * means no players; null entries are skipped (as MSL does). Returns 0, or -1
+ * when the list or an entry has the wrong type or decode_player fails:
+ * s->n_players then counts only initialised players, so
+ * bzcc_lobby_free() stays safe. Shared by lobby.c and msl.c. */
+int bzcc_decode_players(struct json_object *obj, const char *key, struct bzcc_session *s,
+			int (*decode_player)(struct json_object *, struct bzcc_player *));
+
 #endif

@@ -213,38 +213,10 @@ static int decode_player(struct json_object *pl, struct bzcc_player *p)
 	return 0;
 }
 
+/* The game's `pl` list (docs/bzcc-format.md 3.3). */
 static int decode_players(struct json_object *g, struct bzcc_session *s)
 {
-	struct json_object *arr = NULL;
-	size_t i, n, used = 0;
-	enum bzcc_field f = bzcc_get_array(g, "pl", &arr);
-
-	if (f == BZCC_FIELD_BAD)
-		return -1;
-	if (f == BZCC_FIELD_ABSENT)
-		return 0;
-	n = json_object_array_length(arr);
-	for (i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(arr, i);
-		if (!e)
-			continue; /* null entry: skipped, as MSL does */
-		if (!json_object_is_type(e, json_type_object))
-			return -1;
-		used++;
-	}
-	if (!used)
-		return 0;
-	s->players = bzcc_xcalloc(used, sizeof(*s->players));
-	for (i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(arr, i);
-		if (!e)
-			continue;
-		/* Count first so a failure leaves only initialised players. */
-		s->n_players++;
-		if (decode_player(e, &s->players[s->n_players - 1]))
-			return -1;
-	}
-	return 0;
+	return bzcc_decode_players(g, "pl", s, decode_player);
 }
 
 /* Decode one non-placeholder game into s (initialised by the caller).

@@ -494,3 +494,36 @@ struct json_object *bzcc_session_to_json(const struct bzcc_session *s)
 	add(o, "players", players);
 	return o;
 }
+
+int bzcc_decode_players(struct json_object *obj, const char *key, struct bzcc_session *s,
+			int (*decode_player)(struct json_object *, struct bzcc_player *))
+{
+	struct json_object *arr = NULL;
+	size_t i, n, used = 0;
+	enum bzcc_field f = bzcc_get_array(obj, key, &arr);
+
+	if (f != BZCC_FIELD_OK)
+		return f == BZCC_FIELD_BAD ? -1 : 0;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		if (!e)
+			continue;
+		if (!json_object_is_type(e, json_type_object))
+			return -1;
+		used++;
+	}
+	if (!used)
+		return 0;
+	s->players = bzcc_xcalloc(used, sizeof(*s->players));
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		if (!e)
+			continue;
+		/* count first so a failure leaves only initialised players */
+		s->n_players++;
+		if (decode_player(e, &s->players[s->n_players - 1]))
+			return -1;
+	}
+	return 0;
+}

@@ -252,35 +252,10 @@ static int decode_player(struct json_object *po, struct bzcc_player *p)
 	return 0;
 }
 
+/* The session's `Players` list (MSL API 1.0). */
 static int decode_players(struct json_object *so, struct bzcc_session *s)
 {
-	struct json_object *arr = NULL;
-	size_t i, n, used = 0;
-	enum bzcc_field f = bzcc_get_array(so, "Players", &arr);
-
-	if (f != BZCC_FIELD_OK)
-		return f == BZCC_FIELD_BAD ? -1 : 0;
-	n = json_object_array_length(arr);
-	for (i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(arr, i);
-		if (!e)
-			continue;
-		if (!json_object_is_type(e, json_type_object))
-			return -1;
-		used++;
-	}
-	if (!used)
-		return 0;
-	s->players = bzcc_xcalloc(used, sizeof(*s->players));
-	for (i = 0; i < n; i++) {
-		struct json_object *e = json_object_array_get_idx(arr, i);
-		if (!e)
-			continue;
-		s->n_players++;
-		if (decode_player(e, &s->players[s->n_players - 1]))
-			return -1;
-	}
-	return 0;
+	return bzcc_decode_players(so, "Players", s, decode_player);
 }
 
 static enum bzcc_state msl_state(const char *st)
