@@ -1,6 +1,7 @@
 /* buf.c: growable byte buffer (see buf.h for the invariants). */
 #include "buf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -106,4 +107,26 @@ void buf_truncate(struct buf *b, size_t len)
 		b->len = len;
 		b->data[len] = '\0';
 	}
+}
+
+int buf_read_file(struct buf *b, const char *path, size_t max)
+{
+	char chunk[65536];
+	size_t n, start = b->len;
+	int rc = 0;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		buf_add(b, chunk, n);
+		if (max && b->len - start > max)
+			break;
+	}
+	if (ferror(f)) {
+		errno = EIO;
+		rc = -1;
+	}
+	fclose(f);
+	return rc;
 }

@@ -72,6 +72,13 @@ void buf_addf(struct buf *b, const char *fmt, ...)
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/* Append the contents of the file at `path`. With max > 0, stops once more
+ * than `max` bytes were appended, so a caller tells an oversized file by
+ * b->len exceeding its limit without reading all of it; 0 means no limit.
+ * Returns 0, or -1 with errno set when the file cannot be opened or read
+ * (what was read so far stays appended). */
+int buf_read_file(struct buf *b, const char *path, size_t max);
+
 /* Shorten to `len` bytes (no-op when len >= b->len). */
 void buf_truncate(struct buf *b, size_t len);
 

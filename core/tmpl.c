@@ -811,25 +811,6 @@ static int entry_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static int read_file(const char *path, struct buf *b)
-{
-	char chunk[8192];
-	size_t n;
-	int rc = 0;
-	FILE *fp = fopen(path, "rb");
-
-	if (!fp)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_add(b, chunk, n);
-	if (ferror(fp)) {
-		errno = EIO;
-		rc = -1;
-	}
-	fclose(fp);
-	return rc;
-}
-
 struct tmpl_set *tmpl_set_load_dir(const char *dir, char *err, size_t errlen)
 {
 	struct tmpl_set *set;
@@ -866,7 +847,7 @@ struct tmpl_set *tmpl_set_load_dir(const char *dir, char *err, size_t errlen)
 		if (stat(path.data, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		buf_reset(&src);
-		if (read_file(path.data, &src) < 0) {
+		if (buf_read_file(&src, path.data, 0) < 0) {
 			set_err(err, errlen, "could not read template \"%s\": %s",
 				path.data, strerror(errno));
 			goto fail;

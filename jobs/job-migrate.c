@@ -17,19 +17,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int read_file(const char *path, struct buf *out)
-{
-	char chunk[8192];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(out, chunk, n);
-	fclose(f);
-	return 0;
-}
-
 static int is_migration(const char *name)
 {
 	size_t n = strlen(name);
@@ -45,7 +32,7 @@ static int apply(struct db *db, const char *dir, const char *name)
 	int ret = -1;
 
 	buf_addf(&path, "%s/%s", dir, name);
-	if (read_file(path.data, &sql) < 0) {
+	if (buf_read_file(&sql, path.data, 0) < 0) {
 		log_error("could not read migration %s: %s", path.data, strerror(errno));
 		goto out;
 	}

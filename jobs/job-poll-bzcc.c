@@ -174,22 +174,6 @@ static int64_t capture_time(const char *path, const struct buf *doc)
 	return ms;
 }
 
-static int read_capture(const char *path, struct buf *out)
-{
-	char chunk[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		buf_add(out, chunk, n);
-		if (out->len > BZCC_MAX_DOCUMENT_BYTES)
-			break; /* the decoder rejects it with its size */
-	}
-	fclose(f);
-	return 0;
-}
-
 /* Feed every *.json capture of `dir` in time order, as if polled at the time
  * it was taken; then an empty poll one interval after the last capture
  * closes the sessions the archive ends with. Returns 0 when every capture
@@ -214,7 +198,7 @@ static int replay(struct poller *p, const char *dir)
 		buf_reset(&path);
 		buf_addf(&path, "%s/%s", dir, de->d_name);
 		buf_reset(&doc);
-		if (read_capture(path.data, &doc) < 0)
+		if (buf_read_file(&doc, path.data, BZCC_MAX_DOCUMENT_BYTES) < 0)
 			continue;
 		caps = realloc(caps, (n + 1) * sizeof *caps);
 		if (!caps)
@@ -230,7 +214,7 @@ static int replay(struct poller *p, const char *dir)
 		buf_reset(&path);
 		buf_addf(&path, "file://%s", caps[i].path);
 		buf_reset(&doc);
-		if (read_capture(caps[i].path, &doc) < 0)
+		if (buf_read_file(&doc, caps[i].path, BZCC_MAX_DOCUMENT_BYTES) < 0)
 			snprintf(err, sizeof err, "could not read %s", caps[i].path);
 		if (process(p, path.data, caps[i].taken_ms, doc.data, doc.len, err, sizeof err,
 			    time_mono_ms()) == 0)

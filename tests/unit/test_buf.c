@@ -1,4 +1,6 @@
 /* test_buf.c: the growable buffer of core/buf.c. */
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -237,6 +239,37 @@ static void test_grow(void)
 	buf_release(&b);
 }
 
+/* buf_read_file: whole file, a limit that stops early, a missing file. */
+static void test_read_file(void)
+{
+	char path[] = "/tmp/gw-test-buf-XXXXXX";
+	struct buf b = BUF_INIT;
+	FILE *f;
+	int fd = mkstemp(path), i;
+	CU_ASSERT_FATAL(fd >= 0);
+	f = fdopen(fd, "wb");
+	CU_ASSERT_FATAL(f != NULL);
+	for (i = 0; i < 200000; i++)
+		fputc('a' + i % 26, f);
+	fclose(f);
+
+	buf_addstr(&b, "x");
+	CU_ASSERT_EQUAL(buf_read_file(&b, path, 0), 0);
+	CU_ASSERT_EQUAL(b.len, 200001u);
+	CU_ASSERT(b.data[0] == 'x' && b.data[1] == 'a' && b.data[200000] == 'a' + 199999 % 26);
+	buf_reset(&b);
+	CU_ASSERT_EQUAL(buf_read_file(&b, path, 1000), 0);
+	CU_ASSERT(b.len > 1000 && b.len < 200000); /* stopped after the limit */
+	buf_reset(&b);
+	CU_ASSERT_EQUAL(buf_read_file(&b, path, 200000), 0);
+	CU_ASSERT_EQUAL(b.len, 200000u); /* exactly the limit is not over it */
+	unlink(path);
+	buf_reset(&b);
+	CU_ASSERT_EQUAL(buf_read_file(&b, path, 0), -1);
+	CU_ASSERT_EQUAL(b.len, 0u);
+	buf_release(&b);
+}
+
 static void register_tests(void)
 {
 	CU_pSuite s = CU_add_suite("buf", NULL, NULL);
@@ -248,6 +281,7 @@ static void register_tests(void)
 	CU_add_test(s, "truncate and reset", test_truncate_reset);
 	CU_add_test(s, "binary data with NULs", test_binary);
 	CU_add_test(s, "grow reserves room", test_grow);
+	CU_add_test(s, "read a file, with and without a limit", test_read_file);
 }
 
 CU_MAIN()
