@@ -9,21 +9,21 @@
  *                                                 pre-fork N workers on it
  *
  * Every answer is "Status: 200 OK", "Content-Type: application/json" and the
- * exact Content-Length, then the body. With --listen the supervisor replaces a
- * worker that dies and stops all of them on SIGTERM/SIGINT, like the app's
- * pool, so the two are served the same way. */
-#include <errno.h>
+ * exact Content-Length, then the body. With --listen it runs under the app's
+ * own pre-fork supervisor (fcgi/pool.c), so app and baseline are served by
+ * the same process model and differ only in what a request does. */
 #include <fcgiapp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <errno.h>
 
-static char *body;
-static size_t body_len;
+#include "buf.h"
+#include "fcgi/pool.h"
+#include "log.h"
+
+static struct buf body = BUF_INIT;
 static char header[160];
 static int header_len;
 static volatile sig_atomic_t stopping;
@@ -32,45 +32,6 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	stopping = 1;
-}
-
-static int read_body(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 65536, n;
-
-	if (!f) {
-		fprintf(stderr, "fcgi-constant: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	body = malloc(cap);
-	while (body && (n = fread(body + body_len, 1, cap - body_len, f)) > 0) {
-		body_len += n;
-		if (body_len == cap) {
-			char *bigger = realloc(body, cap * 2);
-			if (!bigger) {
-				free(body);
-				body = NULL;
-				break;
-			}
-			body = bigger;
-			cap *= 2;
-		}
-	}
-	if (!body || ferror(f)) {
-		fprintf(stderr, "fcgi-constant: cannot read %s\n", path);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	if (body_len > (size_t)0x7fffffff) {
-		fprintf(stderr, "fcgi-constant: %s is too large\n", path);
-		return -1;
-	}
-	header_len = snprintf(header, sizeof header,
-			      "Status: 200 OK\r\nContent-Type: application/json\r\n"
-			      "Content-Length: %zu\r\n\r\n", body_len);
-	return 0;
 }
 
 static int worker(int sock)
@@ -89,99 +50,9 @@ static int worker(int sock)
 		return 1;
 	while (!stopping && FCGX_Accept_r(&req) >= 0) {
 		FCGX_PutStr(header, header_len, req.out);
-		FCGX_PutStr(body, (int)body_len, req.out);
+		FCGX_PutStr(body.data, (int)body.len, req.out);
 		FCGX_Finish_r(&req);
 	}
-	return 0;
-}
-
-static pid_t spawn(int sock)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		signal(SIGCHLD, SIG_DFL);
-		_exit(worker(sock));
-	}
-	if (pid < 0)
-		fprintf(stderr, "fcgi-constant: fork: %s\n", strerror(errno));
-	return pid;
-}
-
-static int run_pool(const char *spec, int workers, const char *pidfile)
-{
-	const char *addr = spec;
-	struct sigaction sa;
-	pid_t *kids;
-	int sock, i, alive, is_unix = 0;
-
-	if (!strncmp(addr, "unix:", 5)) {
-		addr += 5;
-		is_unix = 1;
-		unlink(addr);
-	}
-	if (FCGX_Init() != 0)
-		return 1;
-	sock = FCGX_OpenSocket(addr, 128);
-	if (sock < 0) {
-		fprintf(stderr, "fcgi-constant: cannot listen on %s\n", spec);
-		return 1;
-	}
-	if (is_unix)
-		chmod(addr, 0666);
-	if (pidfile) {
-		FILE *f = fopen(pidfile, "w");
-		if (f) {
-			fprintf(f, "%ld\n", (long)getpid());
-			fclose(f);
-		}
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	kids = calloc((size_t)workers, sizeof *kids);
-	if (!kids)
-		return 1;
-	for (i = 0; i < workers; i++)
-		kids[i] = spawn(sock);
-	while (!stopping) {
-		int status;
-		pid_t dead = waitpid(-1, &status, 0);
-		if (dead < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (i = 0; i < workers; i++) {
-			if (kids[i] == dead) {
-				kids[i] = stopping ? 0 : spawn(sock);
-				if (!stopping)
-					usleep(10000); /* no hot loop if workers keep dying */
-			}
-		}
-	}
-	for (i = 0; i < workers; i++)
-		if (kids[i] > 0)
-			kill(kids[i], SIGTERM);
-	do {
-		alive = 0;
-		for (i = 0; i < workers; i++) {
-			if (kids[i] > 0) {
-				if (waitpid(kids[i], NULL, 0) == kids[i] || errno == ECHILD)
-					kids[i] = 0;
-				else
-					alive = 1;
-			}
-		}
-	} while (alive);
-	close(sock);
-	if (is_unix)
-		unlink(addr);
-	if (pidfile)
-		unlink(pidfile);
-	free(kids);
 	return 0;
 }
 
@@ -196,6 +67,7 @@ int main(int argc, char **argv)
 	const char *body_file = NULL, *listen_spec = NULL, *pidfile = NULL;
 	int workers = 1, i, ret;
 
+	log_init("fcgi-constant");
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--body") && i + 1 < argc) {
 			body_file = argv[++i];
@@ -218,12 +90,18 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	if (read_body(body_file) < 0)
+	if (buf_read_file(&body, body_file, 0x7fffffff) < 0 || body.len > 0x7fffffff) {
+		fprintf(stderr, "fcgi-constant: cannot read %s (or over 2 GiB): %s\n", body_file,
+			strerror(errno));
 		return 1;
+	}
+	header_len = snprintf(header, sizeof header,
+			      "Status: 200 OK\r\nContent-Type: application/json\r\n"
+			      "Content-Length: %zu\r\n\r\n", body.len);
 	if (listen_spec)
-		ret = run_pool(listen_spec, workers, pidfile);
+		ret = pool_run(listen_spec, workers, pidfile, worker);
 	else
 		ret = worker(0);
-	free(body);
+	buf_release(&body);
 	return ret;
 }
