@@ -20,7 +20,7 @@
 #include <errno.h>
 
 #include "buf.h"
-#include "fcgi/pool.h"
+#include "platform/web/pool.h"
 #include "log.h"
 
 static struct buf body = BUF_INIT;

@@ -26,7 +26,7 @@ cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
 # name -> sources (besides fuzz/fuzz_<name>.c) and seed corpus directory
 sources_for() {
 	case $1 in
-	bzcc_lobby) echo "core/buf.c games/bzcc/nat.c games/bzcc/text.c games/bzcc/lobby.c games/bzcc/msl.c games/bzcc/model.c" ;;
+	bzcc_lobby) echo "core/buf.c modules/bzcc/domain/nat.c modules/bzcc/domain/text.c modules/bzcc/domain/lobby.c modules/bzcc/domain/msl.c modules/bzcc/domain/model.c" ;;
 	tmpl) echo "core/buf.c core/html.c core/tmpl.c" ;;
 	img) echo "core/img.c" ;;
 	sanitize) echo "core/buf.c core/html.c core/sanitize.c" ;;
@@ -51,7 +51,8 @@ corpus_for() {
 if [ $# -eq 0 ]; then
 	set --
 	for name in bzcc_lobby tmpl img sanitize; do
-		[ -f "$srcdir/fuzz/fuzz_$name.c" ] && set -- "$@" "$name"
+		{ [ -f "$srcdir/fuzz/fuzz_$name.c" ] || ls "$srcdir"/modules/*/fuzz/fuzz_$name.c >/dev/null 2>&1; } \
+			&& set -- "$@" "$name"
 	done
 fi
 
@@ -62,6 +63,11 @@ for name in "$@"; do
 		status=1
 		continue
 	fi
+	# a target lives in fuzz/ (core, platform) or in its module's fuzz/
+	tdir=$srcdir/fuzz
+	for d in "$srcdir"/modules/*/fuzz; do
+		[ -f "$d/fuzz_$name.c" ] && tdir=$d
+	done
 	bin="$build/fuzz_$name"
 	echo "== building $name"
 	# Reuse the positional parameters for the source paths (they may hold
@@ -72,17 +78,18 @@ for name in "$@"; do
 	done
 	extra=$(libs_for "$name")
 	# shellcheck disable=SC2086 # word splitting of the flag lists is intended
-	if ! $cc $cflags "$@" "$srcdir/fuzz/fuzz_$name.c" $jsonc_libs $extra -o "$bin"; then
+	if ! $cc $cflags "$@" "$tdir/fuzz_$name.c" $jsonc_libs $extra -o "$bin"; then
 		echo "run.sh: $name: build failed" >&2
 		status=1
 		continue
 	fi
 	work="$build/corpus-$name"
 	mkdir -p "$work"
-	seeds="$srcdir/fuzz/corpus/$(corpus_for "$name")"
+	seeds="$tdir/corpus/$(corpus_for "$name")"
+	[ -d "$seeds" ] || seeds="$tdir/corpus"
 	[ -d "$seeds" ] || seeds=
 	dict=
-	[ -f "$srcdir/fuzz/$name.dict" ] && dict="-dict=$srcdir/fuzz/$name.dict"
+	[ -f "$tdir/$name.dict" ] && dict="-dict=$tdir/$name.dict"
 	echo "== running $name for $seconds s (log: $build/$name.log)"
 	# shellcheck disable=SC2086 # $seeds and $dict are empty or one word
 	if "$bin" -max_total_time="$seconds" -print_final_stats=1 $dict \

@@ -56,7 +56,7 @@ chrome() {
 		--user-data-dir="$profile" "$@"
 }
 
-url="$BASE_URL/analytics?days=3650"
+url="$BASE_URL/bzcc/analytics?days=3650"
 dom=$work/analytics.html
 if chrome --virtual-time-budget=5000 --dump-dom "$url" >"$dom" 2>"$work/chrome.log" && [ -s "$dom" ]; then
 	ok "chromium loads $url"

@@ -82,7 +82,7 @@ for name, url in servers():
     ok(st == 200 and one and one["id"] == s0["id"] and one["ended_at"] is None
        and len(one["roster"]) == len(s0["players"]),
        "%s: /api/v1/sessions/{id} returns the session with its roster" % name)
-    st, h, body = http(url + "/sessions/" + quoted)
+    st, h, body = http(url + "/bzcc/sessions/" + quoted)
     page = body.decode("utf-8", "replace")
     ok(st == 200 and html_escape(s0["name"]) in page
        and all(html_escape(p["name"]) in page for p in s0["players"]),

@@ -290,7 +290,7 @@ missing = [k for k in ("id", "name", "map", "mod", "game_mode", "state", "first_
                        "ended_at", "duration_seconds", "player_count", "max_players", "url")
            if k not in s0]
 ok(not missing, "a summary has every key of the issue", *missing)
-ok(s0.get("url", "").startswith("/sessions/"), "summary url points at the session page", s0.get("url"))
+ok(s0.get("url", "").startswith("/bzcc/sessions/"), "summary url points at the session page", s0.get("url"))
 bad = [(s["nat_id"], s["first_seen_at"], s["ended_at"]) for s in doc["sessions"]
        if s["first_seen_at"] != iso(model.sessions[s["nat_id"]]["first"])
        or s["ended_at"] != iso(model.sessions[s["nat_id"]]["last"])
@@ -379,7 +379,7 @@ for acc in [busiest] + gog[:1]:
     ok(len(p["recent_sessions"]) == min(20, t["sessions"]) and
        all("played" in s for s in p["recent_sessions"]),
        "%s: recent sessions with the player's time" % ref)
-    ok(p["url"] == "/players/" + ref, "%s: url is the platform reference" % ref, p["url"])
+    ok(p["url"] == "/bzcc/players/" + ref, "%s: url is the platform reference" % ref, p["url"])
     status, _, p2 = api("/api/v1/players/%d" % p["id"])
     ok(status == 200 and p2 == p, "%s: the numeric id gives the same profile" % ref)
     status, _, d = api("/api/v1/history/players/%s?days=3650" % ref)
@@ -566,17 +566,17 @@ for url in ("/api/v1/players/999999999", "/api/v1/players/steam:1", "/api/v1/pla
 
 some = doc["sessions"][0] if doc["sessions"] else {"name": "", "map": {"key": ""}}
 PAGES = [
-    ("/history", [html_escape(s["name"]) for s in doc["sessions"][:10] if s["name"]]),
-    ("/history?mod=0&limit=2", ["Next page"]),
-    ("/players/%s:%s" % busiest, [html_escape(model.accounts[busiest]["name"])]),
-    ("/maps?days=3650", [m["map_file"] for m in maps["maps"][:5]]),
-    ("/maps/%s?days=3650" % urllib.parse.quote(top_map, safe=":"), ["All sessions on this map"]),
-    ("/mods", ["Download CSV"]),
-    ("/mods/0?days=3650", ["Stock game"]),
-    ("/analytics?days=3650", ['data-analytics-src="/api/v1/analytics?days=3650"',
+    ("/bzcc/history", [html_escape(s["name"]) for s in doc["sessions"][:10] if s["name"]]),
+    ("/bzcc/history?mod=0&limit=2", ["Next page"]),
+    ("/bzcc/players/%s:%s" % busiest, [html_escape(model.accounts[busiest]["name"])]),
+    ("/bzcc/maps?days=3650", [m["map_file"] for m in maps["maps"][:5]]),
+    ("/bzcc/maps/%s?days=3650" % urllib.parse.quote(top_map, safe=":"), ["All sessions on this map"]),
+    ("/bzcc/mods", ["Download CSV"]),
+    ("/bzcc/mods/0?days=3650", ["Stock game"]),
+    ("/bzcc/analytics?days=3650", ['data-analytics-src="/api/v1/analytics?days=3650"',
                               'data-chart="players-online"', 'data-table="map-popularity"',
                               'data-table="mod-adoption"', 'data-table="durations"',
-                              'src="/static/js/analytics.js"', 'src="/static/vendor/chart.umd.js"']),
+                              'src="/static/bzcc/analytics.js"', 'src="/static/vendor/chart.umd.js"']),
 ]
 for url, needles in PAGES:
     status, h, body = http(BASE_URL + url)
@@ -588,15 +588,15 @@ for url, needles in PAGES:
     inline = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html)
     ok(not inline, "page %s has no inline script" % url, *inline)
     tidy_ok("page " + url, body)
-status, _, body = http(BASE_URL + "/history?from=garbage")
+status, _, body = http(BASE_URL + "/bzcc/history?from=garbage")
 ok(status == 400 and b"must be an ISO-8601 time" in body and b'name="from"' in body,
    "/history with a bad filter is 400 and shows the form with the reason", status)
-for url in ("/players/999999999", "/maps/nope:nothing", "/mods/nope"):
+for url in ("/bzcc/players/999999999", "/bzcc/maps/nope:nothing", "/bzcc/mods/nope"):
     status, h, _ = http(BASE_URL + url)
     ok(status == 404 and h.get("content-type", "").startswith("text/html"),
        "page %s is an HTML 404" % url, status)
-status, _, body = http(BASE_URL + "/history?limit=3")
-m = re.search(r'href="(/history\?[^"]*cursor=[^"]+)"', body.decode("utf-8"))
+status, _, body = http(BASE_URL + "/bzcc/history?limit=3")
+m = re.search(r'href="(/bzcc/history\?[^"]*cursor=[^"]+)"', body.decode("utf-8"))
 ok(m is not None, "/history links the next page with a cursor")
 if m:
     status, _, body2 = http(BASE_URL + m.group(1).replace("&amp;", "&"))

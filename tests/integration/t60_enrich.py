@@ -9,11 +9,12 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import urllib.parse
 
 from enrichtest import (ASSETS_ROOT, GOG_CAPTURE, LIVE_CAPTURE, Fixture, asset_files,
                         bad_asset_files, job_env, live_sessions, poll_captures, run)
-from gwtest import (BASE_URL, DATA, SRCDIR, done, get_json, html_escape, http, load, ok, psql,
+from gwtest import (BASE_URL, BUILD_DIR, DATA, SRCDIR, done, get_json, html_escape, http, load, ok, psql,
                     scalar, servers)
 
 fx = Fixture()
@@ -205,28 +206,30 @@ ok(html.count('class="map-slot__placeholder"') == len(sess) - len(with_img),
 ok(html_escape(nv["svar1"]) in html and html_escape(nv["svar2"]) in html,
    "/: team names shown", nv["svar1"], nv["svar2"])
 ok(all(html_escape(s["mod"]["name"]) in html for s in sess), "/: cards show mod names")
-links = re.findall(r'<a class="player__link" href="(/players/(steam|gog):[0-9]+)">', html)
+links = re.findall(r'<a class="player__link" href="(/bzcc/players/(steam|gog):[0-9]+)">', html)
 ok(len(links) >= len(players), "/: player names link to /players/<provider>:<id>",
    len(links), len(players))
-ok(re.search(r'<a class="player__link" href="/players/steam:[0-9]+"><img class="player__avatar"'
+ok(re.search(r'<a class="player__link" href="/bzcc/players/steam:[0-9]+"><img class="player__avatar"'
              r' src="/assets/bzcc/avatar/[0-9a-f]{64}\.jpg"', html),
    "/: linked player names carry mirrored avatars")
 gog_sid = scalar("SELECT session_id FROM bzcc.session_players WHERE provider = 'gog' LIMIT 1")
-st, _, body = http(BASE_URL + "/sessions/" + urllib.parse.quote(gog_sid, safe=":"))
+st, _, body = http(BASE_URL + "/bzcc/sessions/" + urllib.parse.quote(gog_sid, safe=":"))
 shtml = body.decode("utf-8", "replace")
-ok(st == 200 and re.search(r'href="/players/gog:[0-9]+"><img class="player__avatar" '
+ok(st == 200 and re.search(r'href="/bzcc/players/gog:[0-9]+"><img class="player__avatar" '
                            r'src="/assets/bzcc/avatar/', shtml),
    "/sessions/<id>: GOG player linked with a mirrored avatar")
 
 # ------------------------------------- nothing points outside our origin
 def routes():
-    with open(os.path.join(SRCDIR, "fcgi", "route.c")) as f:
-        return re.findall(r'\{\s*"(/[^"]*)"', f.read())
+    out = subprocess.run([os.path.join(BUILD_DIR, "gamewatch.fcgi"), "--routes"],
+                         capture_output=True, text=True, check=True).stdout
+    return [line.split("\t")[1] for line in out.splitlines()[1:]
+            if line.startswith("GET")]
 
 
 sid = sess[0]["id"] if sess else "x"
 steam_one = sorted(steam_ids)[0] if steam_ids else "0"
-subst = {"/sessions/{id}": sid, "/api/v1/sessions/{id}": sid}
+subst = {"/bzcc/sessions/{id}": sid, "/sessions/{id}": sid, "/api/v1/sessions/{id}": sid}
 urls = set()
 all_sids = [r[0] for r in psql("SELECT id FROM bzcc.sessions")]
 for pat in routes():

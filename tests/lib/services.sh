@@ -265,13 +265,20 @@ gw__redis_ping() {
 }
 
 # The environment every worker and job gets.
+# SRC is the source tree; the data (templates, sql, static) is the build's
+# staged share/ (GW_SHARE_DIR, set by gw_share BUILD).
+gw_share() {  # BUILD: the staged data tree of that build (make stages share/)
+	GW_SHARE_DIR=$1/share
+	export GW_SHARE_DIR
+}
+
 gw_app_env() {
-	local src=$1
+	local src=$1 share=${GW_SHARE_DIR:-${BUILD_DIR:-$1/build}/share}
 	: "${SECRET_KEY:=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')}"
 	: "${APP_BASE_URL:=http://127.0.0.1}"
-	: "${GW_TEMPLATE_DIR:=$src/templates}"
+	: "${GW_TEMPLATE_DIR:=$share/templates}"
 	: "${GW_DATA_DIR:=$GW_RUN/var/lib/gamewatch}"
-	: "${GW_SQL_DIR:=$src/sql}"
+	: "${GW_SQL_DIR:=$share/sql}"
 	# the jobs' lock files: one directory per run, never the shared /tmp
 	: "${GW_RUN_DIR:=$GW_RUN/run}"
 	mkdir -p "$GW_RUN_DIR"
@@ -282,6 +289,7 @@ gw_pool_start() {
 	gw__need_init || return 1
 	local build=${1:?BUILD_DIR} src=${2:?SRCDIR} n=${3:-4} sock=$GW_RUN/run/gamewatch/app.sock pid i
 	[ -x "$build/gamewatch.fcgi" ] || gw__die "no $build/gamewatch.fcgi" || return 1
+	[ -n "${GW_SHARE_DIR:-}" ] || gw_share "$build"
 	gw_app_env "$src"
 	rm -f "$sock"
 	"$build/gamewatch.fcgi" --listen "unix:$sock" --workers "$n" \
@@ -323,7 +331,8 @@ gw_lighttpd_start() {
 	command -v lighttpd >/dev/null || gw__die "lighttpd missing (apt-get install lighttpd)" || return 1
 	[ -n "$port" ] || port=$(gw_free_port) || return 1
 	mkdir -p "$dir"
-	gw_render_conf "$src/apache/lighttpd.conf.in" "$dir/gamewatch.conf" "$build" "$src" || return 1
+	[ -n "${GW_SHARE_DIR:-}" ] || gw_share "$build"
+	gw_render_conf "$src/apache/lighttpd.conf.in" "$dir/gamewatch.conf" "$build" "$GW_SHARE_DIR" || return 1
 	cat >"$dir/lighttpd.conf" <<-EOF
 		server.bind = "127.0.0.1"
 		server.port = $port
@@ -354,7 +363,8 @@ gw__www_can() {  # TEST-FLAG PATH
 gw_apache_start() {
 	gw__need_init || return 1
 	local build=${1:?BUILD_DIR} src=${2:?SRCDIR} mode=${3:-proxy-fcgi} port=${4:-}
-	local dir=$GW_RUN/apache apache mods m pid user="" data=$src lib=$build v
+	[ -n "${GW_SHARE_DIR:-}" ] || gw_share "$build"
+	local dir=$GW_RUN/apache apache mods m pid user="" data=$GW_SHARE_DIR lib=$build v
 	apache=$(command -v apache2 || echo /usr/sbin/apache2)
 	[ -x "$apache" ] || gw__die "apache2 missing (apt-get install apache2)" || return 1
 	[ -n "$port" ] || port=$(gw_free_port) || return 1
@@ -364,15 +374,18 @@ gw_apache_start() {
 		user="User www-data
 Group www-data"
 		# A checkout www-data cannot read (e.g. under /root): serve a copy.
-		if ! gw__www_can -r "$src/static"; then
+		if ! gw__www_can -r "$data/static"; then
 			data=$dir/share; rm -rf "$data"; mkdir -p "$data"
-			cp -a "$src/static" "$src/templates" "$data/" 2>/dev/null
+			cp -a "$GW_SHARE_DIR/static" "$GW_SHARE_DIR/templates" "$data/" 2>/dev/null
 			chmod -R a+rX "$data"
 		fi
-		if [ "$mode" = fcgid ] && ! gw__www_can -x "$build/gamewatch.fcgi"; then
-			lib=$dir/libexec; mkdir -p "$lib"
-			cp "$build/gamewatch.fcgi" "$lib/"; chmod -R a+rX "$lib"
-		fi
+	fi
+	# mod_fcgid runs every file below the program's directory as a script,
+	# and the staged data (BUILD/share) sits below the build directory: the
+	# program gets a directory of its own (readable by www-data too).
+	if [ "$mode" = fcgid ]; then
+		lib=$dir/libexec; mkdir -p "$lib"
+		cp "$build/gamewatch.fcgi" "$lib/"; chmod -R a+rX "$lib"
 	fi
 	case $mode in
 	proxy-fcgi) mods="mpm_event authz_core alias mime dir headers proxy proxy_fcgi" ;;

@@ -3,7 +3,7 @@
 
 #include "core/buf.h"
 #include "cu.h"
-#include "fcgi/csv.h"
+#include "platform/web/csv.h"
 
 /* csv_cell(in) must give exactly `expected`. */
 static int cell_eq(const char *in, const char *expected)

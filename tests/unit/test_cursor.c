@@ -5,7 +5,7 @@
 
 #include "core/buf.h"
 #include "cu.h"
-#include "fcgi/cursor.h"
+#include "platform/web/cursor.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef"
 

@@ -1,0 +1,148 @@
+/* module.c: the BZCC module's descriptor: routes, jobs, navigation and
+ * worker hooks. The one place to look for any BZCC URL's handler. */
+#include "modules/bzcc/module.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "modules/bzcc/store/bzcc-store.h"
+#include "modules/bzcc/web/lobby.h"
+#include "platform/web/app.h"
+#include "platform/web/req.h"
+#include "timeutil.h"
+
+/* Pages under /bzcc/, JSON under /api/v1/ at the paths the spec names
+ * (../shared/specs/bzcc-live-sessions.md). */
+static const struct route routes[] = {
+	ROUTE_GET_PAGE("/bzcc/", page_home, "Live sessions with filters"),
+	ROUTE_GET_PAGE("/bzcc/sessions/{id}", page_session, "One session: players, teams, map"),
+	ROUTE_GET_PAGE("/bzcc/history", page_history, "Session history with filters and paging"),
+	ROUTE_GET_PAGE("/bzcc/players/{id}", page_player, "Player profile: sessions, playtime"),
+	ROUTE_GET_PAGE("/bzcc/maps", page_maps, "Maps by popularity"),
+	ROUTE_GET_PAGE("/bzcc/maps/{key}", page_map, "One map: facts and recent sessions"),
+	ROUTE_GET_PAGE("/bzcc/mods", page_mods, "Mods by popularity"),
+	ROUTE_GET_PAGE("/bzcc/mods/{id}", page_mod, "One mod: facts and recent sessions"),
+	ROUTE_GET_PAGE("/bzcc/analytics", page_analytics, "Players online, durations, popularity charts"),
+	ROUTE_GET_API("/api/v1/sessions/current", api_sessions_current, "The current lobby (filters, gzip, ETag)"),
+	ROUTE_GET_API("/api/v1/sessions/{id}", api_session, "One session, live or ended"),
+	ROUTE_GET_API("/api/v1/history/summary", api_history_summary, "Sessions and players over the last minutes"),
+	ROUTE_GET_API("/api/v1/history/sessions", api_history_sessions, "Session history, cursor paging, JSON or CSV"),
+	ROUTE_GET_API("/api/v1/history/players/{id}", api_history_player, "A player's daily playtime"),
+	ROUTE_GET_API("/api/v1/players/{id}", api_player, "A player's profile and totals"),
+	ROUTE_GET_API("/api/v1/maps", api_maps, "Maps by popularity, JSON or CSV"),
+	ROUTE_GET_API("/api/v1/maps/{key}", api_map, "One map"),
+	ROUTE_GET_API("/api/v1/mods", api_mods, "Mods by popularity, JSON or CSV"),
+	ROUTE_GET_API("/api/v1/mods/{id}", api_mod, "One mod"),
+	ROUTE_GET_API("/api/v1/analytics", api_analytics, "Analytics series"),
+	/* the root URLs of the one-game app, kept as permanent redirects */
+	{ M_GET, "/sessions/{id}", page_legacy_redirect, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_PUBLIC,
+	  86400, RATE_READ, 0, "Moved: /bzcc/sessions/{id}" },
+	{ M_GET, "/history", page_legacy_redirect, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_PUBLIC,
+	  86400, RATE_READ, 0, "Moved: /bzcc/history" },
+	{ M_GET, "/players/{id}", page_legacy_redirect, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_PUBLIC,
+	  86400, RATE_READ, 0, "Moved: /bzcc/players/{id}" },
+	{ M_GET, "/maps", page_legacy_redirect, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_PUBLIC,
+	  86400, RATE_READ, 0, "Moved: /bzcc/maps" },
+	{ M_GET, "/maps/{key}", page_legacy_redirect, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_PUBLIC,
+	  86400, RATE_READ, 0, "Moved: /bzcc/maps/{key}" },
+	{ M_GET, "/mods", page_legacy_redirect, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_PUBLIC,
+	  86400, RATE_READ, 0, "Moved: /bzcc/mods" },
+	{ M_GET, "/mods/{id}", page_legacy_redirect, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_PUBLIC,
+	  86400, RATE_READ, 0, "Moved: /bzcc/mods/{id}" },
+	{ M_GET, "/analytics", page_legacy_redirect, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_PUBLIC,
+	  86400, RATE_READ, 0, "Moved: /bzcc/analytics" },
+	ROUTE_END,
+};
+
+static const struct gw_job jobs[] = {
+	{ "poll-bzcc", job_poll_bzcc,
+	  "poll the BZCC lobby [--once | --duration SECONDS | --replay DIR]",
+	  "* * * * *", "--duration 55", 90 },
+	{ "rollup", job_rollup, "partitions ahead and history aggregates [--full]",
+	  "*/5 * * * *", NULL, 1800 },
+	{ "enrich", job_enrich,
+	  "map, mod and player facts from upstream [--once | --duration S] [--limit N]"
+	  " [--force] [--only seed,getdata,steam,workshop,gog]",
+	  "*/5 * * * *", "--duration 50", 300 },
+	{ NULL, NULL, NULL, NULL, NULL, 0 },
+};
+
+static const struct gw_nav nav[] = {
+	{ "Live", "/bzcc/" },
+	{ "History", "/bzcc/history" },
+	{ "Maps", "/bzcc/maps" },
+	{ "Mods", "/bzcc/mods" },
+	{ "Analytics", "/bzcc/analytics" },
+	{ NULL, NULL },
+};
+
+void page_legacy_redirect(struct app *app, struct req *r)
+{
+	struct buf to = BUF_INIT;
+	(void)app;
+	/* the raw path and query as sent, under /bzcc */
+	buf_addstr(&to, "/bzcc");
+	buf_addstr(&to, r->raw_path);
+	if (r->raw_query && *r->raw_query) {
+		buf_addch(&to, '?');
+		buf_addstr(&to, r->raw_query);
+	}
+	req_redirect(r, 301, to.data);
+	buf_release(&to);
+}
+
+/* The hub card: live sessions and players now. */
+static void hub_card(struct app *app, struct json_object *card)
+{
+	struct json_object *doc, *totals, *v;
+	const struct buf *json;
+	char line[128];
+	int sessions = 0, players = 0;
+	if (bzcc_current_lobby(app, &doc, &json) < 0) {
+		json_object_object_add(card, "headline", json_object_new_string("Lobby data unavailable"));
+		return;
+	}
+	if (json_object_object_get_ex(doc, "totals", &totals)) {
+		if (json_object_object_get_ex(totals, "sessions", &v))
+			sessions = json_object_get_int(v);
+		if (json_object_object_get_ex(totals, "players", &v))
+			players = json_object_get_int(v);
+	}
+	snprintf(line, sizeof line, "%d live session%s, %d player%s", sessions,
+		 sessions == 1 ? "" : "s", players, players == 1 ? "" : "s");
+	json_object_object_add(card, "headline", json_object_new_string(line));
+	if (json_object_object_get_ex(doc, "stale", &v) && json_object_get_boolean(v))
+		json_object_object_add(card, "detail",
+				       json_object_new_string("Stale: no successful poll recently"));
+}
+
+/* /healthz: the lobby poll's freshness ("poll", "stale_after_seconds"). */
+static int health(struct app *app, struct json_object *out)
+{
+	struct json_object *poll = NULL, *ms;
+	bool stale = true;
+	if (db_ping(&app->db))
+		poll = bzcc_store_poll_status(&app->db);
+	if (poll && json_object_object_get_ex(poll, "last_success_ms", &ms) &&
+	    json_object_is_type(ms, json_type_int))
+		stale = time_now_ms() - json_object_get_int64(ms) > app->cfg.stale_after_s * 1000LL;
+	if (poll)
+		json_object_object_add(poll, "stale", json_object_new_boolean(stale));
+	json_object_object_add(out, "poll", poll);
+	json_object_object_add(out, "stale_after_seconds", json_object_new_int(app->cfg.stale_after_s));
+	return stale ? 1 : 0;
+}
+
+const struct gw_module gw_module_bzcc = {
+	.name = "bzcc",
+	.title = "Battlezone: Combat Commander",
+	.summary = "Live lobbies, session history, maps, mods and players",
+	.depends = NULL,
+	.routes = routes,
+	.jobs = jobs,
+	.nav = nav,
+	.home = "/bzcc/",
+	.worker = { bzcc_worker_init, bzcc_worker_free },
+	.hub_card = hub_card,
+	.health = health,
+};

@@ -1,0 +1,168 @@
+/* lobby.c: the BZCC module's per-worker current-lobby cache. */
+#include "modules/bzcc/web/lobby.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gzip.h"
+#include "log.h"
+#include "modules/bzcc/module.h"
+#include "modules/bzcc/store/bzcc-store.h"
+#include "platform/web/app.h"
+#include "timeutil.h"
+
+struct bzcc_web *bzcc_web(struct app *app)
+{
+	return app_module_state(app, &gw_module_bzcc);
+}
+
+static void lobby_cache_clear(struct lobby_cache *c)
+{
+	if (c->doc)
+		json_object_put(c->doc);
+	c->doc = NULL;
+	c->version = 0;
+	buf_reset(&c->json[0]);
+	buf_reset(&c->json[1]);
+	buf_reset(&c->gz[0]);
+	buf_reset(&c->gz[1]);
+}
+
+int bzcc_worker_init(struct app *app, void **state)
+{
+	struct bzcc_web *w = calloc(1, sizeof *w);
+	if (!w)
+		return -1;
+	w->lobby.dirty = true;
+	buf_init(&w->lobby.json[0], 0);
+	buf_init(&w->lobby.json[1], 0);
+	buf_init(&w->lobby.gz[0], 0);
+	buf_init(&w->lobby.gz[1], 0);
+	if (kv_open(&w->sub, app->cfg.redis_url, 500) == 0)
+		kv_subscribe(&w->sub, BZCC_CHANNEL);
+	*state = w;
+	return 0;
+}
+
+void bzcc_worker_free(struct app *app, void *state)
+{
+	struct bzcc_web *w = state;
+	(void)app;
+	if (!w)
+		return;
+	lobby_cache_clear(&w->lobby);
+	buf_release(&w->lobby.json[0]);
+	buf_release(&w->lobby.json[1]);
+	buf_release(&w->lobby.gz[0]);
+	buf_release(&w->lobby.gz[1]);
+	kv_close(&w->sub);
+	free(w);
+}
+
+/* Is the data stale: no successful poll within cfg.stale_after_s? */
+static bool poll_stale(const struct app *app, struct json_object *doc)
+{
+	struct json_object *poll, *ms;
+	if (!json_object_object_get_ex(doc, "poll", &poll) ||
+	    !json_object_object_get_ex(poll, "last_success_ms", &ms) ||
+	    !json_object_is_type(ms, json_type_int))
+		return true;
+	return time_now_ms() - json_object_get_int64(ms) > app->cfg.stale_after_s * 1000LL;
+}
+
+static void set_stale(struct json_object *doc, bool stale)
+{
+	struct json_object *poll;
+	if (json_object_object_get_ex(doc, "poll", &poll) && json_object_is_type(poll, json_type_object))
+		json_object_object_add(poll, "stale", json_object_new_boolean(stale));
+	json_object_object_add(doc, "stale", json_object_new_boolean(stale));
+}
+
+/* Read the version counter; -1 when Redis is unavailable, 0 when unset. */
+static long long lobby_version(struct app *app)
+{
+	const char *argv[] = { "GET", BZCC_KEY_VERSION };
+	redisReply *rep = kv_cmd(&app->kv, 2, argv, NULL);
+	long long v = -1;
+	if (!rep)
+		return -1;
+	if (rep->type == REDIS_REPLY_STRING)
+		v = atoll(rep->str);
+	else if (rep->type == REDIS_REPLY_NIL)
+		v = 0;
+	freeReplyObject(rep);
+	return v;
+}
+
+/* Has the cached lobby possibly changed? Reads pending change messages
+ * without blocking; while the subscription is down (retried every 5 s) every
+ * call must revalidate. */
+static bool lobby_maybe_changed(struct app *app)
+{
+	struct bzcc_web *w = bzcc_web(app);
+	struct lobby_cache *c = &w->lobby;
+	if (!w->sub.ctx && w->sub.host && time_mono_ms() >= w->sub_retry_ms) {
+		w->sub_retry_ms = time_mono_ms() + 5000;
+		if (kv_ensure(&w->sub) == 0 && kv_subscribe(&w->sub, BZCC_CHANNEL) == 0)
+			c->dirty = true; /* messages may have been missed meanwhile */
+	}
+	if (!w->sub.ctx)
+		return true;
+	if (kv_poll_messages(&w->sub) != 0)
+		c->dirty = true; /* messages arrived, or the connection was lost */
+	return c->dirty || !c->version;
+}
+
+int bzcc_current_lobby(struct app *app, struct json_object **doc, const struct buf **json)
+{
+	struct bzcc_web *w = bzcc_web(app);
+	struct lobby_cache *c = &w->lobby;
+	long long v = c->version;
+	bool stale;
+
+	if (lobby_maybe_changed(app))
+		v = lobby_version(app);
+	if (v <= 0 || v != c->version) {
+		struct json_object *fresh = NULL;
+		if (v > 0) {
+			struct buf raw = BUF_INIT;
+			if (kv_get(&app->kv, BZCC_KEY_CURRENT, &raw) == 1)
+				fresh = json_tokener_parse(raw.data);
+			buf_release(&raw);
+		}
+		if (!fresh) {
+			/* Redis down or empty: rebuild from the truth, uncached */
+			fresh = bzcc_store_current_doc(&app->db, time_now_ms());
+			v = 0;
+		}
+		if (!fresh)
+			return -1;
+		lobby_cache_clear(c);
+		c->doc = fresh;
+		c->version = v;
+	}
+	if (v > 0)
+		c->dirty = false;
+	stale = poll_stale(app, c->doc);
+	set_stale(c->doc, stale);
+	c->stale = stale;
+	if (!c->json[stale].len) {
+		size_t len;
+		const char *s = json_object_to_json_string_length(c->doc, JSON_C_TO_STRING_PLAIN, &len);
+		buf_add(&c->json[stale], s, len);
+	}
+	*doc = c->doc;
+	*json = &c->json[stale];
+	return 0;
+}
+
+const struct buf *bzcc_current_lobby_gzip(struct app *app)
+{
+	struct bzcc_web *w = bzcc_web(app);
+	struct lobby_cache *c = &w->lobby;
+	int i = c->stale;
+	if (!c->gz[i].len && gzip_compress(c->json[i].data, c->json[i].len, 6, &c->gz[i]) < 0)
+		return NULL;
+	return &c->gz[i];
+}
+

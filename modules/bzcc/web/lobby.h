@@ -1,0 +1,54 @@
+/* lobby.h: the BZCC module's per-worker state: the current-lobby document
+ * as last read from Redis, reused while gw:bzcc:version is unchanged and
+ * invalidated by messages on gw:bzcc:events (docs/ARCHITECTURE.md, "Poll
+ * cycle"). Created by the module's worker.init hook (module.c). */
+#ifndef GW_BZCC_LOBBY_H
+#define GW_BZCC_LOBBY_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "kv.h"
+
+struct app;
+
+struct lobby_cache {
+	long long version;          /* gw:bzcc:version of doc; 0: rebuilt from PostgreSQL (not cached) */
+	struct json_object *doc;    /* parsed document, owned */
+	bool stale;                 /* poll.stale as set in doc by the last bzcc_current_lobby() */
+	struct buf json[2];         /* serialized, [0] with poll.stale false, [1] true; len 0 = not yet */
+	struct buf gz[2];           /* gzip of json[i], made on first demand; len 0 = not yet */
+	bool dirty;                 /* a change was published (or may have been missed) since doc was read */
+};
+
+struct bzcc_web {
+	struct kv sub;              /* subscribed to gw:bzcc:events: invalidates the lobby cache */
+	int64_t sub_retry_ms;       /* monotonic time of the next subscribe attempt while down */
+	struct lobby_cache lobby;
+};
+
+/* worker.init / worker.free of the module: allocate the state and
+ * subscribe (a Redis that is down is retried every 5 s); free it. */
+int bzcc_worker_init(struct app *app, void **state);
+void bzcc_worker_free(struct app *app, void *state);
+
+/* The module's state in this worker (never NULL once the worker runs). */
+struct bzcc_web *bzcc_web(struct app *app);
+
+/* The current-lobby document, with poll.stale computed for now. Reuses the
+ * process cache until a change is published on gw:bzcc:events (checked
+ * without a round trip); while that subscription is down, revalidates with a
+ * GET of gw:bzcc:version per call. Falls back to PostgreSQL when Redis is
+ * down or empty. On success returns 0 and sets *doc to a borrowed object
+ * valid until the next call, and *json to its borrowed serialization;
+ * returns -1 when neither store answered. */
+int bzcc_current_lobby(struct app *app, struct json_object **doc, const struct buf **json);
+
+/* The gzip encoding of the serialization bzcc_current_lobby() returned
+ * last (borrowed, valid until the next call), or NULL when compression
+ * failed. */
+const struct buf *bzcc_current_lobby_gzip(struct app *app);
+
+#endif

@@ -1,0 +1,85 @@
+/* module.h: what a game module exports to the platform.
+ *
+ * A module is a folder modules/<name>/ (docs/ARCHITECTURE.md, "Adding a
+ * module"). It exports exactly one `const struct gw_module gw_module_<name>`
+ * and is listed once in modules/registry.am, from which the build generates
+ * the registry array below. The platform never includes a module's headers
+ * and no module includes another's: everything the platform needs to know
+ * about a module is in its descriptor.
+ *
+ * Anchors: cgit's command table (cmd.c: one static row per page, checked
+ * centrally), lighttpd's plugin init (a module hands the server a struct of
+ * hooks), PostgreSQL extensions (a module owns its schema and migrations). */
+#ifndef GW_MODULE_H
+#define GW_MODULE_H
+
+#include <stddef.h>
+
+#include "cfg.h"
+#include "platform/web/route.h"
+
+struct app;
+struct json_object;
+
+/* A job run by `gamewatch-job NAME [options]`, by cron in production and by
+ * the ./dev scheduler in development; both schedules are generated from
+ * these rows (`gamewatch-job schedule`). fn returns a process exit code: 0
+ * success, 1 failure (logged), 2 usage or configuration error. */
+struct gw_job {
+	const char *name;      /* "poll-bzcc": unique over all modules */
+	int (*fn)(const struct cfg *cfg, int argc, char **argv);
+	const char *usage;     /* one line: what it does and its options */
+	const char *schedule;  /* five cron fields ("* * * * *"), NULL: run by hand only */
+	const char *cron_args; /* arguments cron passes ("--duration 55"), may be NULL */
+	int timeout_s;         /* the scheduler stops a run after this long (0: no limit) */
+};
+
+/* A link in the site navigation of the module's pages. */
+struct gw_nav {
+	const char *label;     /* "Live" */
+	const char *href;      /* "/bzcc/" */
+};
+
+/* Per-worker hooks, called in the web worker around its accept loop.
+ * init returns 0, or -1 (logged) to refuse to start the worker; its state
+ * pointer is kept in app->module_state[index] and given back to free. */
+struct gw_worker_hooks {
+	int (*init)(struct app *app, void **state);
+	void (*free)(struct app *app, void *state);
+};
+
+struct gw_module {
+	const char *name;              /* "bzcc": URL prefix /<name>/, migrations key, job prefix */
+	const char *title;             /* "Battlezone: Combat Commander" */
+	const char *summary;           /* one line for the hub page */
+	const char *const *depends;    /* modules whose migrations must come first, NULL-terminated; may be NULL */
+	const struct route *routes;    /* terminated by a row with pattern NULL */
+	const struct gw_job *jobs;     /* terminated by a row with name NULL; may be NULL */
+	const struct gw_nav *nav;      /* terminated by a row with label NULL; may be NULL */
+	const char *home;              /* the module's front page ("/bzcc/") */
+	struct gw_worker_hooks worker;
+	/* Fill `card` (a JSON object) with the module's live summary for the hub
+	 * page: {"headline": "...", "detail": "..."}. May be NULL. */
+	void (*hub_card)(struct app *app, struct json_object *card);
+	/* Add the module's freshness keys to the /healthz object `out`; return
+	 * 0 when its data is fresh, 1 when stale (the site is then degraded).
+	 * May be NULL. */
+	int (*health)(struct app *app, struct json_object *out);
+};
+
+/* The registry: every module built in, generated from modules/registry.am
+ * (modules-registry.c in the build directory), terminated by NULL. */
+extern const struct gw_module *const gw_modules_built[];
+
+/* The enabled modules: GW_MODULES (comma-separated names; default every
+ * built module) in registry order, terminated by NULL. Unknown names are
+ * logged and ignored. The array is static and computed once per process. */
+const struct gw_module *const *gw_modules(void);
+
+/* The enabled module named `name`, or NULL. */
+const struct gw_module *gw_module_find(const char *name);
+
+/* Number of enabled modules. */
+size_t gw_modules_count(void);
+
+#endif

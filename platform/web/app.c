@@ -1,0 +1,182 @@
+/* app.c: worker state, dispatch by the route table, page chrome. */
+#include "platform/web/app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "platform/module.h"
+#include "platform/web/req.h"
+#include "platform/web/route.h"
+
+int app_init(struct app *app)
+{
+	const struct gw_module *const *m;
+	char err[256];
+	memset(app, 0, sizeof *app);
+	cfg_load_env(&app->cfg);
+	app->tmpl = tmpl_set_load_dir(app->cfg.template_dir, err, sizeof err);
+	if (!app->tmpl) {
+		log_error("could not load templates from %s: %s", app->cfg.template_dir, err);
+		return -1;
+	}
+	/* connect on first use: a worker serving cached data never needs it */
+	db_init_lazy(&app->db, app->cfg.database_url);
+	kv_open(&app->kv, app->cfg.redis_url, 500);
+	for (m = gw_modules(); *m && app->n_modules < APP_MAX_MODULES; m++) {
+		void *state = NULL;
+		if ((*m)->worker.init && (*m)->worker.init(app, &state) < 0) {
+			log_error("module %s refused to start the worker", (*m)->name);
+			return -1;
+		}
+		app->module_of_state[app->n_modules] = *m;
+		app->module_state[app->n_modules++] = state;
+	}
+	return 0;
+}
+
+void app_free(struct app *app)
+{
+	size_t i;
+	for (i = app->n_modules; i-- > 0;)
+		if (app->module_of_state[i]->worker.free)
+			app->module_of_state[i]->worker.free(app, app->module_state[i]);
+	app->n_modules = 0;
+	tmpl_set_free(app->tmpl);
+	db_close(&app->db);
+	kv_close(&app->kv);
+}
+
+void *app_module_state(const struct app *app, const struct gw_module *module)
+{
+	size_t i;
+	for (i = 0; i < app->n_modules; i++)
+		if (app->module_of_state[i] == module)
+			return app->module_state[i];
+	return NULL;
+}
+
+static bool wants_json(const struct req *r)
+{
+	if (r->route)
+		return r->route->kind != ROUTE_PAGE;
+	return r->api_path;
+}
+
+/* The site navigation: every enabled module's links. */
+static struct json_object *nav_links(void)
+{
+	const struct gw_module *const *m;
+	struct json_object *nav = json_object_new_array();
+	for (m = gw_modules(); *m; m++) {
+		const struct gw_nav *n;
+		for (n = (*m)->nav; n && n->label; n++) {
+			struct json_object *o = json_object_new_object();
+			json_object_object_add(o, "label", json_object_new_string(n->label));
+			json_object_object_add(o, "href", json_object_new_string(n->href));
+			json_object_object_add(o, "module", json_object_new_string((*m)->name));
+			json_object_array_add(nav, o);
+		}
+	}
+	return nav;
+}
+
+void app_render_page(struct app *app, struct req *r, int status, const char *page,
+		     struct json_object *ctx)
+{
+	struct buf content = BUF_INIT;
+	char err[256];
+
+	if (tmpl_set_render(app->tmpl, page, ctx, &content, err, sizeof err) < 0) {
+		log_error("could not render template %s: %s", page, err);
+		buf_release(&content);
+		r->status = 500;
+		r->content_type = "text/plain; charset=utf-8";
+		buf_reset(&r->body);
+		buf_addstr(&r->body, "internal error: a page template failed\n");
+		return;
+	}
+	json_object_object_add(ctx, "content", json_object_new_string_len(content.data, (int)content.len));
+	if (!json_object_object_get_ex(ctx, "nav", NULL))
+		json_object_object_add(ctx, "nav", nav_links());
+	if (!json_object_object_get_ex(ctx, "site_sub", NULL))
+		json_object_object_add(ctx, "site_sub", json_object_new_string(
+			r->module ? r->module->title
+			: gw_modules_count() == 1 ? gw_modules()[0]->title : "Every game"));
+	buf_release(&content);
+	buf_reset(&r->body);
+	if (tmpl_set_render(app->tmpl, "layout", ctx, &r->body, err, sizeof err) < 0) {
+		log_error("could not render template layout: %s", err);
+		r->status = 500;
+		r->content_type = "text/plain; charset=utf-8";
+		buf_reset(&r->body);
+		buf_addstr(&r->body, "internal error: the layout template failed\n");
+		return;
+	}
+	r->status = status;
+	r->content_type = "text/html; charset=utf-8";
+}
+
+void app_error(struct app *app, struct req *r, int status, const char *error,
+	       const char *detail)
+{
+	struct json_object *ctx;
+	char title[64];
+	if (wants_json(r)) {
+		req_json_error(r, status, error, detail);
+		return;
+	}
+	ctx = json_object_new_object();
+	snprintf(title, sizeof title, "%d %s", status, req_reason(status));
+	json_object_object_add(ctx, "title", json_object_new_string(title));
+	json_object_object_add(ctx, "status", json_object_new_int(status));
+	json_object_object_add(ctx, "reason", json_object_new_string(req_reason(status)));
+	json_object_object_add(ctx, "error", json_object_new_string(error));
+	json_object_object_add(ctx, "detail", detail ? json_object_new_string(detail) : NULL);
+	app_render_page(app, r, status, "error", ctx);
+	json_object_put(ctx);
+}
+
+/* Cache-Control of a successful (2xx, 304) response, from the row. */
+static void set_cache_control(struct req *r, const struct route *rt)
+{
+	char v[64];
+	if (r->status >= 400 || (r->status >= 300 && r->status != 304))
+		return;
+	switch (rt->cache) {
+	case CACHE_NO_STORE:
+		req_header(r, "Cache-Control", "no-store");
+		break;
+	case CACHE_REVALIDATE:
+		req_header(r, "Cache-Control", "no-cache");
+		break;
+	case CACHE_PUBLIC:
+		snprintf(v, sizeof v, "public, max-age=%d", rt->max_age_s);
+		req_header(r, "Cache-Control", v);
+		break;
+	}
+}
+
+void app_handle(struct app *app, struct req *r)
+{
+	struct route_match m;
+	if (!route_lookup(r, &m)) {
+		if (m.allowed) {
+			char allow[64];
+			route_methods_text(m.allowed, allow, sizeof allow);
+			req_header(r, "Allow", allow);
+			app_error(app, r, 405, "method not allowed", "This resource does not answer that method.");
+		} else {
+			struct buf d = BUF_INIT;
+			buf_addf(&d, "No page or resource has the path %s.", r->path);
+			app_error(app, r, 404, "not found", d.data);
+			buf_release(&d);
+		}
+		return;
+	}
+	r->route = m.route;
+	r->module = m.module;
+	m.route->fn(app, r);
+	set_cache_control(r, m.route);
+}

@@ -1,0 +1,130 @@
+/* route.c: the matcher over the platform's rows and every enabled module's,
+ * and the platform's own rows. */
+#include "platform/web/route.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform/module.h"
+#include "platform/web/req.h"
+
+void page_front(struct app *app, struct req *r);   /* platform/web/hub.c */
+void api_health(struct app *app, struct req *r);   /* platform/web/api-health.c */
+
+const struct route platform_routes[] = {
+	{ M_GET, "/", page_front, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0,
+	  "Front page: the only enabled module's home, or a hub of every module" },
+	{ M_GET, "/healthz", api_health, ROUTE_API, ROLE_PUBLIC, false, CACHE_NO_STORE, 0, RATE_NONE, 0,
+	  "Health: database, Redis and every module's data freshness" },
+	ROUTE_END,
+};
+
+int route_pattern_match(const char *pat, char *path, char **args, int max_args)
+{
+	int n = 0;
+	if (*pat != '/' || *path != '/')
+		return 0;
+	pat++;
+	path++;
+	for (;;) {
+		size_t pl = strcspn(pat, "/");
+		char *end = path + strcspn(path, "/");
+		int pat_last = !pat[pl], path_last = !*end;
+		if (*pat == '{') {
+			if (end == path || n == max_args)
+				return 0;
+			if (args)
+				args[n] = path;
+			n++;
+		} else if (pl != (size_t)(end - path) || strncmp(pat, path, pl)) {
+			return 0;
+		}
+		if (pat_last || path_last)
+			return pat_last && path_last;
+		if (args)
+			*end = '\0';
+		pat += pl + 1;
+		path = end + 1;
+	}
+}
+
+static unsigned method_bit(const char *m)
+{
+	if (!strcmp(m, "GET") || !strcmp(m, "HEAD"))
+		return M_GET;
+	if (!strcmp(m, "POST"))
+		return M_POST;
+	if (!strcmp(m, "PUT"))
+		return M_PUT;
+	if (!strcmp(m, "PATCH"))
+		return M_PATCH;
+	if (!strcmp(m, "DELETE"))
+		return M_DELETE;
+	return 0;
+}
+
+void route_methods_text(unsigned methods, char *out, size_t outlen)
+{
+	static const struct { unsigned bit; const char *text; } names[] = {
+		{ M_GET, "GET, HEAD" }, { M_POST, "POST" }, { M_PUT, "PUT" },
+		{ M_PATCH, "PATCH" }, { M_DELETE, "DELETE" },
+	};
+	size_t i, used = 0;
+	if (!outlen)
+		return;
+	out[0] = '\0';
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		int k;
+		if (!(methods & names[i].bit))
+			continue;
+		k = snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", names[i].text);
+		if (k < 0 || (size_t)k >= outlen - used)
+			return;
+		used += (size_t)k;
+	}
+}
+
+/* Try every row of one table; returns 1 on a full match. */
+static int lookup_in(struct req *r, const struct route *rows, const struct gw_module *mod,
+		     unsigned want, struct route_match *m)
+{
+	const struct route *rt;
+	for (rt = rows; rt && rt->pattern; rt++) {
+		char *copy;
+		if (!route_pattern_match(rt->pattern, r->path, NULL, REQ_MAX_ROUTE_ARGS))
+			continue;
+		if (!(rt->methods & want)) {
+			m->allowed |= rt->methods;
+			continue;
+		}
+		copy = strdup(r->path);
+		if (!copy)
+			abort();
+		free(r->route_buf);
+		r->route_buf = copy;
+		memset(r->route_args, 0, sizeof r->route_args);
+		route_pattern_match(rt->pattern, copy, r->route_args, REQ_MAX_ROUTE_ARGS);
+		m->route = rt;
+		m->module = mod;
+		return 1;
+	}
+	return 0;
+}
+
+int route_lookup(struct req *r, struct route_match *m)
+{
+	const struct gw_module *const *mods;
+	unsigned want = method_bit(r->method);
+
+	memset(m, 0, sizeof *m);
+	if (!r->path)
+		return 0;
+	/* an unknown method still finds the path, for the 405's Allow */
+	if (lookup_in(r, platform_routes, NULL, want, m))
+		return 1;
+	for (mods = gw_modules(); *mods; mods++)
+		if (lookup_in(r, (*mods)->routes, *mods, want, m))
+			return 1;
+	return 0;
+}
