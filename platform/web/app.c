@@ -138,11 +138,12 @@ void app_error(struct app *app, struct req *r, int status, const char *error,
 	json_object_put(ctx);
 }
 
-/* Cache-Control of a successful (2xx, 304) response, from the row. */
+/* Cache-Control of a successful response (2xx, 3xx), from the row; errors
+ * are never cached. */
 static void set_cache_control(struct req *r, const struct route *rt)
 {
 	char v[64];
-	if (r->status >= 400 || (r->status >= 300 && r->status != 304))
+	if (r->status >= 400)
 		return;
 	switch (rt->cache) {
 	case CACHE_NO_STORE:
