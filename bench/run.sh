@@ -72,7 +72,7 @@ build() {
 	fi
 	# Someone may be mid-edit in another file: retry a few times.
 	for attempt in 1 2 3 4; do
-		if make -C "$BUILD" -j2 gamewatch.fcgi gamewatch-job bench/fcgi-constant \
+		if make -C "$BUILD" -j2 gamewatch.fcgi gamewatch-job bench/fcgi-constant share.stamp \
 			>"$BUILD/bench-make.log" 2>&1; then
 			return 0
 		fi
@@ -124,6 +124,7 @@ gw_services_init "$TMP" || die "init $TMP"
 say "services from $SERVICES; state in $TMP"
 GW_PG_FSYNC=${BENCH_PG_FSYNC:-on} gw_pg_start >/dev/null || die "PostgreSQL did not start"
 gw_redis_start || die "Redis did not start"
+GW_SHARE_DIR=$BUILD/share; export GW_SHARE_DIR
 gw_app_env "$SRC"
 export GW_RUN_DIR=$TMP/run
 # The pool is loaded for minutes after the one poll: keep the view "fresh"
@@ -199,7 +200,7 @@ start_lighttpd() {  # NAME SOCKET -> sets LIGHTTPD_URL
 	local name=$1 sock=$2 dir=$TMP/lighttpd-$1 port pid
 	port=$(gw_free_port) || die "no free port"
 	mkdir -p "$dir"
-	gw_render_conf "$SRC/apache/lighttpd.conf.in" "$dir/gamewatch.conf" "$BUILD" "$SRC" \
+	gw_render_conf "$SRC/apache/lighttpd.conf.in" "$dir/gamewatch.conf" "$BUILD" "$BUILD/share" \
 		|| die "rendering lighttpd.conf.in"
 	sed -i "s|\"$TMP/run/gamewatch/app.sock\"|\"$sock\"|" "$dir/gamewatch.conf"
 	grep -q "\"$sock\"" "$dir/gamewatch.conf" || die "socket not set in $dir/gamewatch.conf"

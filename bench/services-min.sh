@@ -77,9 +77,9 @@ gw_redis_start() {
 gw_app_env() {
 	: "${SECRET_KEY:=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')}"
 	: "${APP_BASE_URL:=http://127.0.0.1}"
-	: "${GW_TEMPLATE_DIR:=$1/templates}"
+	: "${GW_TEMPLATE_DIR:=$GW_SHARE_DIR/templates}"
 	: "${GW_DATA_DIR:=$GW_RUN/var/lib/gamewatch}"
-	: "${GW_SQL_DIR:=$1/sql}"
+	: "${GW_SQL_DIR:=$GW_SHARE_DIR/sql}"
 	export SECRET_KEY APP_BASE_URL GW_TEMPLATE_DIR GW_DATA_DIR GW_SQL_DIR
 }
 

@@ -55,7 +55,7 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
 		(cd "$BUILD" && "$SRC/configure" -q) >"$BUILD/configure.log" 2>&1 || die "configure failed"
 	fi
 	for attempt in 1 2 3 4; do
-		make -C "$BUILD" -j2 gamewatch.fcgi gamewatch-job >"$BUILD/make.log" 2>&1 && break
+		make -C "$BUILD" -j2 gamewatch.fcgi gamewatch-job share.stamp >"$BUILD/make.log" 2>&1 && break
 		[ "$attempt" = 4 ] && die "build failed (see $BUILD/make.log)"
 		say "build failed (attempt $attempt); retrying in 30 s"; sleep 30
 	done
@@ -80,6 +80,7 @@ rm -f "$OUT"/*.txt "$OUT"/*.tsv "$OUT"/*.log "$OUT"/*.md "$OUT"/*.json
 gw_services_init "$TMP" || die "init"
 GW_PG_FSYNC=${BENCH_PG_FSYNC:-on} gw_pg_start >/dev/null || die "PostgreSQL did not start"
 gw_redis_start || die "Redis did not start"
+GW_SHARE_DIR=$BUILD/share; export GW_SHARE_DIR
 gw_app_env "$SRC"
 export GW_RUN_DIR=$TMP/run
 PGLOG=$GW_PG_SOCKDIR/postgresql.log
