@@ -57,6 +57,11 @@ struct gw_module {
 	const struct gw_job *jobs;     /* terminated by a row with name NULL; may be NULL */
 	const struct gw_nav *nav;      /* terminated by a row with label NULL; may be NULL */
 	const char *home;              /* the module's front page ("/bzcc/") */
+	/* Its OpenAPI 3.1 fragment (paths, components, tags of its JSON
+	 * endpoints), a path under the installed OpenAPI directory
+	 * ("bzcc/openapi.json"; platform/web/openapi.h); NULL when the module
+	 * has no ROUTE_API rows. */
+	const char *openapi;
 	struct gw_worker_hooks worker;
 	/* Fill `card` (a JSON object) with the module's live summary for the hub
 	 * page: {"headline": "...", "detail": "..."}. May be NULL. */

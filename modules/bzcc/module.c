@@ -142,6 +142,7 @@ const struct gw_module gw_module_bzcc = {
 	.jobs = jobs,
 	.nav = nav,
 	.home = "/bzcc/",
+	.openapi = "bzcc/openapi.json",
 	.worker = { bzcc_worker_init, bzcc_worker_free },
 	.hub_card = hub_card,
 	.health = health,

@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "platform/module.h"
+#include "platform/web/openapi.h"
 #include "platform/web/req.h"
 #include "platform/web/route.h"
 
@@ -33,6 +34,9 @@ int app_init(struct app *app)
 		app->module_of_state[app->n_modules] = *m;
 		app->module_state[app->n_modules++] = state;
 	}
+	/* the enabled modules' OpenAPI fragments, merged (a failure is logged
+	 * and only /api/v1/openapi.json and /api answer 500) */
+	openapi_load(app->cfg.template_dir);
 	return 0;
 }
 
@@ -43,6 +47,7 @@ void app_free(struct app *app)
 		if (app->module_of_state[i]->worker.free)
 			app->module_of_state[i]->worker.free(app, app->module_state[i]);
 	app->n_modules = 0;
+	openapi_free();
 	tmpl_set_free(app->tmpl);
 	db_close(&app->db);
 	kv_close(&app->kv);

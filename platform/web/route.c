@@ -11,12 +11,18 @@
 
 void page_front(struct app *app, struct req *r);   /* platform/web/hub.c */
 void api_health(struct app *app, struct req *r);   /* platform/web/api-health.c */
+void api_openapi(struct app *app, struct req *r);  /* platform/web/openapi.c */
+void page_api_docs(struct app *app, struct req *r); /* platform/web/openapi.c */
 
 const struct route platform_routes[] = {
 	{ M_GET, "/", page_front, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0,
 	  "Front page: the only enabled module's home, or a hub of every module" },
 	{ M_GET, "/healthz", api_health, ROUTE_API, ROLE_PUBLIC, false, CACHE_NO_STORE, 0, RATE_NONE, 0,
 	  "Health: database, Redis and every module's data freshness" },
+	{ M_GET, "/api/v1/openapi.json", api_openapi, ROUTE_API, ROLE_PUBLIC, false, CACHE_PUBLIC, 300,
+	  RATE_READ, 0, "This OpenAPI 3.1 document of every JSON endpoint (ETag, gzip)" },
+	{ M_GET, "/api", page_api_docs, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0,
+	  "The API page: every JSON endpoint, readable (Swagger UI over the OpenAPI document)" },
 	ROUTE_END,
 };
 

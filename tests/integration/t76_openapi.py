@@ -1,0 +1,329 @@
+"""t76: the OpenAPI document (/api/v1/openapi.json) against the route table
+and against real answers.
+
+* The document served through every web server is valid OpenAPI 3.1 for
+  @seriousme/openapi-schema-validator (the official 3.1 JSON Schema, every
+  $ref resolvable), and every Schema Object in it compiles as JSON Schema
+  2020-12 under Ajv's strict mode (tests/integration/openapi-check.mjs;
+  both from npm, devDependencies installed by ./dev's npm ci).
+* Its (method, path) pairs are exactly the kind=api rows of
+  `gamewatch.fcgi --routes` (HEAD implied by GET): a route without an
+  entry fails, and so does an entry without a route. Every {x} of a path
+  is declared as a path parameter and every operation has a 2xx answer.
+* Real answers, after polling two real lobby captures (the second ends the
+  first one's sessions) and a rollup, validate against the documented
+  schema of their status and content type, with every object closed
+  (a key the document does not describe fails): 200s of every endpoint
+  of the platform and BZCC, the CSV alternatives, 304s, 400s and 404s.
+* The document is served with an ETag (304 on If-None-Match), gzip when
+  accepted, Cache-Control from the route table, and /api renders every
+  operation without JavaScript.
+* A worker whose GW_MODULES enables no module serves only the platform's
+  part, and its --routes agrees (the fragments are merged per enabled
+  module)."""
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+from gwtest import (BASE_URL, BUILD_DIR, DATA, SRCDIR, done, get_json, http, job, ok,
+                    poll_file, psql, servers)
+
+CHECK = os.path.join(SRCDIR, "tests", "integration", "openapi-check.mjs")
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+TMP = tempfile.mkdtemp(prefix="t76-")
+
+
+def node(*args):
+    """Run openapi-check.mjs; its JSON answer, or None (reported)."""
+    p = subprocess.run(["node", CHECK] + list(args), capture_output=True, text=True,
+                       timeout=120)
+    if p.returncode != 0:
+        ok(False, "openapi-check.mjs %s runs" % args[0], p.stderr)
+        return None
+    return json.loads(p.stdout)
+
+
+def api_routes(env=None):
+    """{(METHOD, pattern)} of the kind=api rows of --routes (HEAD implied)."""
+    e = dict(os.environ)
+    e.update(env or {})
+    out = subprocess.run([os.path.join(BUILD_DIR, "gamewatch.fcgi"), "--routes"], env=e,
+                         capture_output=True, text=True, check=True).stdout
+    rows = [line.split("\t") for line in out.splitlines()]
+    head, rows = rows[0], rows[1:]
+    col = {name: i for i, name in enumerate(head)}
+    pairs, modules = set(), {}
+    for r in rows:
+        if r[col["kind"]] != "api":
+            continue
+        for m in r[col["methods"]].split(", "):
+            if m != "HEAD":
+                pairs.add((m, r[col["pattern"]]))
+                modules[(m, r[col["pattern"]])] = r[col["module"]]
+    return pairs, modules
+
+
+def doc_operations(doc):
+    return {(m.upper(), path) for path, item in doc.get("paths", {}).items()
+            for m in METHODS if m in item}
+
+
+# --- the document as served ----------------------------------------------
+
+st, h, raw = http(BASE_URL + "/api/v1/openapi.json")
+doc = json.loads(raw) if st == 200 else None
+ok(st == 200 and h.get("content-type", "").startswith("application/json") and doc,
+   "GET /api/v1/openapi.json is 200 application/json", st, raw[:300])
+if not doc:
+    done()
+doc_file = os.path.join(TMP, "openapi.json")
+with open(doc_file, "wb") as f:
+    f.write(raw)
+ok(doc.get("openapi", "").startswith("3.1."), "the document is OpenAPI 3.1.x", doc.get("openapi"))
+
+res = node("document", doc_file)
+if res is not None:
+    ok(res["ok"] and res["schemas"] > 0,
+       "valid OpenAPI 3.1 (openapi-schema-validator) and %d schemas compile under Ajv strict"
+       % res["schemas"], *res["errors"])
+
+for name, url in servers()[1:]:
+    st, _, other = http(url + "/api/v1/openapi.json")
+    ok(st == 200 and json.loads(other) == doc, "%s serves the same document" % name)
+
+# --- routes <-> document, both directions ----------------------------------
+
+routes, route_module = api_routes()
+ops = doc_operations(doc)
+missing = sorted(routes - ops)
+extra = sorted(ops - routes)
+ok(not missing, "every kind=api route has its entry in the document (%d routes)" % len(routes),
+   *["no entry for %s %s (module %s)" % (m, p, route_module[(m, p)]) for m, p in missing])
+ok(not extra, "every entry of the document is a kind=api route (%d operations)" % len(ops),
+   *["no route for %s %s" % e for e in extra])
+
+problems = []
+ids = {}
+for path, item in doc["paths"].items():
+    for m in METHODS:
+        op = item.get(m)
+        if op is None:
+            continue
+        declared = {p.get("name") for p in item.get("parameters", []) + op.get("parameters", [])
+                    if p.get("in") == "path"}
+        for ref in (p for p in item.get("parameters", []) + op.get("parameters", []) if "$ref" in p):
+            target = doc
+            for part in ref["$ref"][2:].split("/"):
+                target = target.get(part, {})
+            if target.get("in") == "path":
+                declared.add(target.get("name"))
+        wanted = set(re.findall(r"\{([^}]+)\}", path))
+        if wanted != declared:
+            problems.append("%s %s: path parameters %s, declared %s"
+                            % (m, path, sorted(wanted), sorted(declared)))
+        if not any(s.startswith("2") for s in op.get("responses", {})):
+            problems.append("%s %s: no 2xx answer" % (m, path))
+        if op.get("operationId") in ids:
+            problems.append("operationId %s twice" % op.get("operationId"))
+        ids[op.get("operationId")] = path
+        if not op.get("summary") or not op.get("tags"):
+            problems.append("%s %s: no summary or tags" % (m, path))
+ok(not problems, "path parameters declared, a 2xx answer, summary and tag on every operation",
+   *problems)
+
+# --- real answers against their schemas ---------------------------------------
+
+lobby = os.path.join(DATA, "lobby")
+for capture in ("iondriver-proxy_2024-09-15_Nielk1-MultiplayerSessionList-mock.json",
+                "rebellion-direct_2022-12_frute94-BZCC-Scanner.json"):
+    rc, out = poll_file(os.path.join(lobby, capture))
+    ok(rc == 0, "poll the capture " + capture, out)
+rc, out = job("rollup")
+ok(rc == 0, "rollup", out)
+
+cases = []
+
+
+def answer(label, path, url_path, headers=None, expect=None):
+    """Fetch url_path through lighttpd and queue its answer for validation
+    against path's operation; returns the parsed body (or text, or None)."""
+    st, h, body = http(BASE_URL + url_path, headers=headers)
+    ctype = h.get("content-type", "")
+    if h.get("content-encoding") == "gzip":
+        body = gzip.decompress(body)
+    if not body:
+        parsed = None
+    elif ctype.startswith("application/json"):
+        parsed = json.loads(body)
+    else:
+        parsed = body.decode("utf-8")
+    if expect is not None and st != expect:
+        ok(False, "%s: status %d" % (label, expect), "got %d: %s" % (st, body[:300]))
+    cases.append({"name": label, "path": path, "method": "GET", "status": st,
+                  "content_type": ctype, "body": parsed})
+    return parsed, h
+
+
+q = urllib.parse.quote
+cur, h = answer("current lobby", "/api/v1/sessions/current", "/api/v1/sessions/current", expect=200)
+answer("current lobby, gzip", "/api/v1/sessions/current", "/api/v1/sessions/current",
+       headers={"Accept-Encoding": "gzip"}, expect=200)
+answer("current lobby, 304", "/api/v1/sessions/current", "/api/v1/sessions/current",
+       headers={"If-None-Match": h.get("etag", "none")}, expect=304)
+answer("current lobby, filtered", "/api/v1/sessions/current",
+       "/api/v1/sessions/current?state=in_game&min_players=1&q=a", expect=200)
+answer("current lobby, bad state (400)", "/api/v1/sessions/current",
+       "/api/v1/sessions/current?state=playing", expect=400)
+live = cur["sessions"][0]["id"] if cur and cur["sessions"] else None
+ok(live is not None, "the lobby has sessions to look at")
+answer("a live session", "/api/v1/sessions/{id}", "/api/v1/sessions/" + q(live or "x", safe=""),
+       expect=200)
+ended = psql("SELECT id FROM bzcc.sessions WHERE ended_at IS NOT NULL ORDER BY id LIMIT 1")
+ok(ended, "the second capture ended sessions of the first")
+if ended:
+    answer("an ended session", "/api/v1/sessions/{id}",
+           "/api/v1/sessions/" + q(ended[0][0], safe=""), expect=200)
+answer("unknown session (404)", "/api/v1/sessions/{id}",
+       "/api/v1/sessions/Rebellion:ffffffffffffffff", expect=404)
+answer("summary", "/api/v1/history/summary", "/api/v1/history/summary?minutes=30", expect=200)
+answer("summary, bad minutes (400)", "/api/v1/history/summary",
+       "/api/v1/history/summary?minutes=0", expect=400)
+page, _ = answer("history, first page", "/api/v1/history/sessions",
+                 "/api/v1/history/sessions?limit=2", expect=200)
+ok(page and page["next_url"], "the history has a second page")
+if page and page["next_url"]:
+    answer("history, next page", "/api/v1/history/sessions", page["next_url"], expect=200)
+answer("history, filtered", "/api/v1/history/sessions",
+       "/api/v1/history/sessions?state=in_game&from=2000-01-01&to=2999-01-01&limit=200",
+       expect=200)
+answer("history, CSV", "/api/v1/history/sessions", "/api/v1/history/sessions?format=csv&limit=2",
+       expect=200)
+answer("history, CSV by Accept", "/api/v1/history/sessions", "/api/v1/history/sessions",
+       headers={"Accept": "text/csv"}, expect=200)
+answer("history, bad limit (400)", "/api/v1/history/sessions", "/api/v1/history/sessions?limit=0",
+       expect=400)
+ref = psql("SELECT provider || ':' || external_id FROM identities ORDER BY id LIMIT 1")
+ok(ref, "a player was seen")
+ref = ref[0][0] if ref else "steam:1"
+answer("a player", "/api/v1/players/{id}", "/api/v1/players/" + q(ref, safe=""), expect=200)
+answer("a player by number", "/api/v1/players/{id}", "/api/v1/players/" +
+       psql("SELECT min(id) FROM players")[0][0], expect=200)
+answer("malformed player id (400)", "/api/v1/players/{id}", "/api/v1/players/x:y", expect=400)
+answer("unknown player (404)", "/api/v1/players/{id}", "/api/v1/players/steam:1", expect=404)
+answer("a player's days", "/api/v1/history/players/{id}",
+       "/api/v1/history/players/" + q(ref, safe="") + "?days=7", expect=200)
+answer("a player's days, bad days (400)", "/api/v1/history/players/{id}",
+       "/api/v1/history/players/" + q(ref, safe="") + "?days=0", expect=400)
+answer("unknown player's days (404)", "/api/v1/history/players/{id}",
+       "/api/v1/history/players/gog:1", expect=404)
+maps, _ = answer("maps", "/api/v1/maps", "/api/v1/maps?days=3650", expect=200)
+answer("maps, CSV", "/api/v1/maps", "/api/v1/maps?format=csv", expect=200)
+answer("maps, bad days (400)", "/api/v1/maps", "/api/v1/maps?days=0", expect=400)
+answer("maps, bad format (400)", "/api/v1/maps", "/api/v1/maps?format=xml", expect=400)
+key = maps["maps"][0]["map_key"] if maps and maps["maps"] else "0:none"
+answer("a map", "/api/v1/maps/{key}", "/api/v1/maps/" + q(key, safe="") + "?days=3650", expect=200)
+answer("unknown map (404)", "/api/v1/maps/{key}", "/api/v1/maps/0:no-such-map", expect=404)
+mods, _ = answer("mods", "/api/v1/mods", "/api/v1/mods?days=3650", expect=200)
+answer("mods, CSV", "/api/v1/mods", "/api/v1/mods?format=csv", expect=200)
+mod = mods["mods"][0]["mod_id"] if mods and mods["mods"] else "0"
+answer("a mod", "/api/v1/mods/{id}", "/api/v1/mods/" + q(mod, safe="") + "?days=3650", expect=200)
+answer("unknown mod (404)", "/api/v1/mods/{id}", "/api/v1/mods/999999999999", expect=404)
+answer("analytics, one day", "/api/v1/analytics", "/api/v1/analytics?days=1", expect=200)
+answer("analytics, ten years", "/api/v1/analytics", "/api/v1/analytics?days=3650", expect=200)
+answer("analytics, bad days (400)", "/api/v1/analytics", "/api/v1/analytics?days=3651", expect=400)
+answer("health", "/healthz", "/healthz", expect=200)
+_, h = answer("the document", "/api/v1/openapi.json", "/api/v1/openapi.json", expect=200)
+answer("the document, 304", "/api/v1/openapi.json", "/api/v1/openapi.json",
+       headers={"If-None-Match": h.get("etag", "none")}, expect=304)
+
+cases_file = os.path.join(TMP, "cases.json")
+with open(cases_file, "w") as f:
+    json.dump(cases, f)
+res = node("answers", doc_file, cases_file)
+for r in (res or {}).get("results", []):
+    ok(r["ok"], "answer matches the document: " + r["name"], *r["errors"])
+
+# every API route of the platform and BZCC had real answers checked
+seen = {("GET", c["path"]) for c in cases}
+unchecked = sorted(p for p in routes if route_module[p] in ("platform", "bzcc") and p not in seen)
+ok(not unchecked, "every platform and BZCC API route had real answers validated",
+   *["%s %s" % p for p in unchecked])
+
+# --- how the document is served ---------------------------------------------
+
+st, h, plain = http(BASE_URL + "/api/v1/openapi.json")
+etag = h.get("etag", "")
+ok(re.fullmatch(r'"[0-9a-f]{32}"', etag) is not None, "the document has a strong ETag", etag)
+ok(h.get("cache-control") == "public, max-age=300", "Cache-Control from the route table",
+   h.get("cache-control"))
+ok("accept-encoding" in h.get("vary", "").lower(), "Vary: Accept-Encoding")
+st2, h2, packed = http(BASE_URL + "/api/v1/openapi.json", headers={"Accept-Encoding": "gzip"})
+ok(st2 == 200 and h2.get("content-encoding") == "gzip" and gzip.decompress(packed) == plain
+   and len(packed) < len(plain) / 3,
+   "gzip when accepted, identical once inflated", len(packed), len(plain))
+for inm, want in ((etag, 304), ('"x", ' + etag, 304), ("W/" + etag, 304), ("*", 304),
+                  ('"0123"', 200), ("", 200)):
+    st3, h3, body3 = http(BASE_URL + "/api/v1/openapi.json",
+                          headers={"If-None-Match": inm} if inm else {})
+    ok(st3 == want and (want == 200 or (body3 == b"" and h3.get("etag") == etag)),
+       "If-None-Match %r: %d" % (inm, want), st3)
+st, h, body = http(BASE_URL + "/api/v1/openapi.json", method="HEAD")
+ok(st == 200 and body == b"" and int(h.get("content-length", 0)) == len(plain),
+   "HEAD: headers and no body")
+st, h, e = get_json(BASE_URL + "/api/v1/openapi.json")
+st, h, _ = http(BASE_URL + "/api/v1/openapi.json", method="POST")
+ok(st == 405 and "GET" in h.get("allow", ""), "POST is a 405 with Allow", st)
+
+# /api: every operation listed in the page as sent (no JavaScript needed)
+st, h, body = http(BASE_URL + "/api")
+page = body.decode("utf-8", "replace")
+rows = re.findall(r'<td class="mono">([A-Z]+)</td>\s*<th scope="row" class="mono">(?:<a href="[^"]*">)?([^<]+)', page)
+ok(st == 200 and h.get("content-type", "").startswith("text/html")
+   and {(m, p.replace("&#123;", "{").replace("&#125;", "}")) for m, p in rows} == ops
+   and len(rows) == len(ops),
+   "/api lists every operation of the document (%d rows)" % len(rows),
+   sorted(ops - {(m, p) for m, p in rows}))
+ok('src="/static/vendor/swagger-ui-bundle.js"' in page and 'src="/static/js/api-docs.js"' in page
+   and not re.search(r"<script(?![^>]*\bsrc=)", page) and " style=" not in page,
+   "/api loads Swagger UI and its start script as files (no inline script or style)")
+for asset in ("/static/vendor/swagger-ui-bundle.js", "/static/vendor/swagger-ui.css",
+              "/static/js/api-docs.js", "/static/css/api-docs.css"):
+    st, h, body = http(BASE_URL + asset)
+    ok(st == 200 and len(body) > 100, "%s is served (%d bytes)" % (asset, len(body)), st)
+
+# --- a worker with no module enabled: only the platform's part ------------------
+
+sock = os.path.join(TMP, "fcgi.sock")
+env = dict(os.environ, GW_MODULES="none-such")
+log = open(os.path.join(os.environ.get("GW_RUN", TMP), "log", "t76-pool.log"), "ab")
+pool = subprocess.Popen([os.path.join(BUILD_DIR, "gamewatch.fcgi"), "--listen", "unix:" + sock,
+                         "--workers", "1"], env=env, stdout=log, stderr=log)
+try:
+    for _ in range(100):
+        if os.path.exists(sock):
+            break
+        time.sleep(0.05)
+    cgi = dict(env, REQUEST_METHOD="GET", REQUEST_URI="/api/v1/openapi.json",
+               SCRIPT_NAME="", QUERY_STRING="", SERVER_PROTOCOL="HTTP/1.1")
+    p = subprocess.run(["cgi-fcgi", "-bind", "-connect", sock], env=cgi, capture_output=True,
+                       timeout=20)
+    head, _, body = p.stdout.partition(b"\r\n\r\n")
+    alone = json.loads(body) if body.startswith(b"{") else None
+    only_platform, _ = api_routes({"GW_MODULES": "none-such"})
+    ok(alone is not None and doc_operations(alone) == only_platform
+       and ("GET", "/healthz") in only_platform and not any("/sessions/" in p for _, p in only_platform),
+       "GW_MODULES enabling no module: the document has only the platform's %d operations, as --routes"
+       % len(only_platform), head[:200], body[:200])
+finally:
+    pool.terminate()
+    pool.wait(timeout=20)
+    log.close()
+
+shutil.rmtree(TMP, ignore_errors=True)
+done()
