@@ -11,12 +11,15 @@
 
 void page_front(struct app *app, struct req *r);   /* platform/web/hub.c */
 void api_health(struct app *app, struct req *r);   /* platform/web/api-health.c */
+void api_metrics(struct app *app, struct req *r);  /* platform/web/metrics.c */
 
 const struct route platform_routes[] = {
 	{ M_GET, "/", page_front, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0,
 	  "Front page: the only enabled module's home, or a hub of every module" },
 	{ M_GET, "/healthz", api_health, ROUTE_API, ROLE_PUBLIC, false, CACHE_NO_STORE, 0, RATE_NONE, 0,
 	  "Health: database, Redis and every module's data freshness" },
+	{ M_GET, "/metrics", api_metrics, ROUTE_API, ROLE_OPERATOR, false, CACHE_NO_STORE, 0, RATE_NONE, 0,
+	  "Prometheus metrics: requests and latency per route, workers, jobs, queues, modules" },
 	ROUTE_END,
 };
 
