@@ -36,7 +36,7 @@
  *   gamewatch_enrich_queue_items{kind,state="due"|"parked"}, gamewatch_curation_queue_open{entity_kind}
  *   gamewatch_asset_mirror_items{kind,status}, gamewatch_assets{kind,state}, gamewatch_asset_links{entity_kind,target}
  *   gamewatch_metrics_db_refresh_seconds, gamewatch_metrics_db_refreshed_timestamp_seconds
- * docs/ARCHITECTURE.md ("Metrics") describes the costs. */
+ * docs/observability.md describes the families, access and costs. */
 #ifndef GW_METRICS_H
 #define GW_METRICS_H
 
