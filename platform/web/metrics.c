@@ -286,7 +286,10 @@ void metrics_write_requests(struct buf *out)
  * other adds the newly settled rows to the totals and the finished rows
  * above the new watermark to this scrape only. A first refresh in a
  * process reads the whole table once. A table whose largest id fell below
- * the watermark (truncated, recreated) starts the totals again. */
+ * the watermark (truncated, recreated) starts the totals again. Ids are
+ * taken to become visible in order: a run whose INSERT committed only after
+ * a later run had already finished would be missed, which needs a single
+ * autocommit INSERT to outlast a whole job run. */
 
 #define JOB_N 11
 static const char *const job_le[JOB_N] = {
