@@ -19,6 +19,7 @@
 #include "platform/web/route.h"
 
 struct app;
+struct buf;
 struct json_object;
 
 /* A job run by `gamewatch-job NAME [options]`, by cron in production and by
@@ -70,6 +71,14 @@ struct gw_module {
 	 * 0 when its data is fresh, 1 when stale (the site is then degraded).
 	 * May be NULL. */
 	int (*health)(struct app *app, struct json_object *out);
+	/* Append the module's own metric families to `out` in the Prometheus
+	 * text format (platform/web/prom.h), named gamewatch_<module>_...,
+	 * from what app->db holds. Called when a web worker refreshes its cache
+	 * of the database-derived part of /metrics (at most every
+	 * GW_METRICS_CACHE_SECONDS, platform/web/metrics.h), not per scrape. A
+	 * table that does not exist yet, or a failed query, writes nothing for
+	 * its families. May be NULL. */
+	void (*metrics)(struct app *app, struct buf *out);
 };
 
 /* The registry: every module built in, generated from modules/registry.am

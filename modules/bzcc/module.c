@@ -7,6 +7,7 @@
 
 #include "modules/bzcc/store/bzcc-store.h"
 #include "modules/bzcc/web/lobby.h"
+#include "modules/bzcc/web/metrics.h"
 #include "platform/web/app.h"
 #include "platform/web/req.h"
 #include "timeutil.h"
@@ -146,4 +147,5 @@ const struct gw_module gw_module_bzcc = {
 	.worker = { bzcc_worker_init, bzcc_worker_free },
 	.hub_card = hub_card,
 	.health = health,
+	.metrics = bzcc_metrics,
 };

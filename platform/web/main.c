@@ -15,6 +15,7 @@
 
 #include "platform/web/app.h"
 #include "log.h"
+#include "platform/web/metrics.h"
 #include "platform/module.h"
 #include "platform/web/route.h"
 #include "platform/web/pool.h"
@@ -72,6 +73,7 @@ static int worker(int sock)
 		struct req r;
 		char err[160];
 		int st;
+		int64_t t0 = metrics_clock_ns();
 
 		memset(&r, 0, sizeof r);
 		r.app = &app;
@@ -88,6 +90,7 @@ static int worker(int sock)
 		req_header(&r, "Referrer-Policy", "same-origin");
 		req_header(&r, "Content-Security-Policy", csp.data);
 		req_send(&r);
+		metrics_observe(r.route, r.method, r.status, metrics_clock_ns() - t0);
 		if (r.status >= 500)
 			log_error("%s %s -> %d", r.method, r.path ? r.path : "?", r.status);
 		req_release(&r);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "platform/web/metrics.h"
 #include "timeutil.h"
 
 static volatile sig_atomic_t pool_stopping;
@@ -79,6 +80,8 @@ int pool_run(const char *listen_spec, int workers, const char *pidfile,
 	kids = calloc((size_t)workers, sizeof *kids);
 	if (!kids)
 		abort();
+	/* request counters shared by every worker, and the restart count */
+	metrics_pool_init(workers);
 	for (i = 0; i < workers; i++)
 		kids[i] = spawn(sock, worker);
 	log_info("serving FastCGI on %s with %d workers", listen_spec, workers);
@@ -99,6 +102,7 @@ int pool_run(const char *listen_spec, int workers, const char *pidfile,
 			kids[i] = -1;
 			if (pool_stopping)
 				break;
+			metrics_worker_exited(status);
 			/* crash loop guard: at most 20 respawns per 10 s */
 			if (time_mono_ms() - window_start > 10000) {
 				window_start = time_mono_ms();

@@ -1,7 +1,9 @@
 /* pool.h: a pre-forked pool of FastCGI workers on one listening socket
  * (what `spawn-fcgi -F N` does), supervised: a worker that exits (recycled
  * after its request quota, or crashed) is replaced; SIGTERM/SIGINT stop the
- * pool, letting each worker finish its current request. */
+ * pool, letting each worker finish its current request. Before forking,
+ * the pool maps the request counters its workers share and counts every
+ * worker it replaces there (platform/web/metrics.h). */
 #ifndef GW_POOL_H
 #define GW_POOL_H
 

@@ -13,6 +13,7 @@ void page_front(struct app *app, struct req *r);   /* platform/web/hub.c */
 void api_health(struct app *app, struct req *r);   /* platform/web/api-health.c */
 void api_openapi(struct app *app, struct req *r);  /* platform/web/openapi.c */
 void page_api_docs(struct app *app, struct req *r); /* platform/web/openapi.c */
+void api_metrics(struct app *app, struct req *r);  /* platform/web/metrics.c */
 
 const struct route platform_routes[] = {
 	{ M_GET, "/", page_front, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0,
@@ -23,6 +24,8 @@ const struct route platform_routes[] = {
 	  RATE_READ, 0, "This OpenAPI 3.1 document of every JSON endpoint (ETag, gzip)" },
 	{ M_GET, "/api", page_api_docs, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0,
 	  "The API page: every JSON endpoint, readable (Swagger UI over the OpenAPI document)" },
+	{ M_GET, "/metrics", api_metrics, ROUTE_API, ROLE_OPERATOR, false, CACHE_NO_STORE, 0, RATE_NONE, 0,
+	  "Prometheus metrics: requests and latency per route, workers, jobs, queues, modules" },
 	ROUTE_END,
 };
 

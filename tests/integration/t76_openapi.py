@@ -238,6 +238,7 @@ answer("analytics, one day", "/api/v1/analytics", "/api/v1/analytics?days=1", ex
 answer("analytics, ten years", "/api/v1/analytics", "/api/v1/analytics?days=3650", expect=200)
 answer("analytics, bad days (400)", "/api/v1/analytics", "/api/v1/analytics?days=3651", expect=400)
 answer("health", "/healthz", "/healthz", expect=200)
+answer("metrics (loopback peer)", "/metrics", "/metrics", expect=200)
 _, h = answer("the document", "/api/v1/openapi.json", "/api/v1/openapi.json", expect=200)
 answer("the document, 304", "/api/v1/openapi.json", "/api/v1/openapi.json",
        headers={"If-None-Match": h.get("etag", "none")}, expect=304)
