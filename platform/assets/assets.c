@@ -118,9 +118,9 @@ int assets_cfg_load(struct assets_cfg *c)
 	return 0;
 }
 
-void assets_path(struct buf *out, const char *kind, const char *sha, enum img_format f)
+void assets_path(struct buf *out, const char *dir, const char *sha, enum img_format f)
 {
-	buf_addf(out, "bzcc/%s/%s.%s", kind, sha, img_format_ext(f));
+	buf_addf(out, "%s/%s.%s", dir, sha, img_format_ext(f));
 }
 
 /* mkdir -p of the directory part of `path`. */
@@ -237,7 +237,7 @@ static int store_s3(const struct assets_cfg *c, const char *path, const void *da
 }
 
 int assets_put(struct db *db, const struct assets_cfg *c, const char *kind,
-	       const char *source_url, const void *data, size_t len,
+	       const char *dir, const char *source_url, const void *data, size_t len,
 	       const struct img_info *info, int64_t now_ms, char sha_out[SHA256_HEX_LEN],
 	       char *err, size_t errlen)
 {
@@ -272,7 +272,7 @@ int assets_put(struct db *db, const struct assets_cfg *c, const char *kind,
 	if (PQntuples(res) == 1)
 		buf_addstr(&path, PQgetvalue(res, 0, 0));
 	else
-		assets_path(&path, kind, sha_out, info->format);
+		assets_path(&path, dir, sha_out, info->format);
 	PQclear(res);
 
 	if (c->storage == ASSETS_FILE) {

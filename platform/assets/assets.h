@@ -1,8 +1,9 @@
 /* assets.h: immutable, content-addressed storage of mirrored pictures.
  *
  * A picture that passed img_validate() (core/img.h) is stored once under
- * its SHA-256: the object path is "bzcc/<kind>/<sha256>.<ext>" (kind: map,
- * mod, avatar; ext from the decoded format), recorded in the `assets` table
+ * its SHA-256: the object path is "<dir>/<sha256>.<ext>" (dir: the folder
+ * of its kind, "<module>/<kind>" as mirror.h says; ext from the decoded
+ * format), recorded in the `assets` table
  * with its dimensions, size and first source URL, and served to browsers as
  * ASSETS_CDN_BASE + path. Storage is pluggable:
  *
@@ -56,17 +57,18 @@ void assets_cfg_release(struct assets_cfg *c);
  * the environment; the string is static. */
 const char *assets_cdn_base(void);
 
-/* The object path for a picture: "bzcc/<kind>/<sha>.<ext>" into out. */
-void assets_path(struct buf *out, const char *kind, const char *sha, enum img_format f);
+/* The object path for a picture: "<dir>/<sha>.<ext>" appended to out. */
+void assets_path(struct buf *out, const char *dir, const char *sha, enum img_format f);
 
-/* Store a validated picture and record it (assets row, and asset_sources
- * for source_url). `data` must already have passed img_validate() with the
+/* Store a validated picture of kind `kind` (the assets.kind column) in
+ * folder `dir` and record it (assets row, and asset_sources for
+ * source_url). `data` must already have passed img_validate() with the
  * result in `info`. A picture already stored (same SHA-256) is not written
- * again. sha_out receives the hex SHA-256.
+ * again and keeps its first path. sha_out receives the hex SHA-256.
  * Returns 0, or -1 with a one-line reason in err (storage or database
  * failure; nothing is recorded then). */
 int assets_put(struct db *db, const struct assets_cfg *c, const char *kind,
-	       const char *source_url, const void *data, size_t len,
+	       const char *dir, const char *source_url, const void *data, size_t len,
 	       const struct img_info *info, int64_t now_ms, char sha_out[SHA256_HEX_LEN],
 	       char *err, size_t errlen);
 

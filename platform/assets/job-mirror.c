@@ -3,31 +3,29 @@
  * check of what was copied). Pages and the API only ever point at
  * ASSETS_CDN_BASE: never at an upstream host.
  *
- * mirror: for each map (bzcc.maps), mod (bzcc.mods) and player profile, the
- * candidate sources are tried in order:
- *   map     registry (asset_registry, by map key, then "*:<file>"), seed
- *           list image, getdata.php image
- *   mod     registry, getdata.php mod image, <getdata base>mods/<id>/mod.png,
- *           Workshop preview
- *   avatar  registry, the platform profile's avatar
- * A source already mirrored is linked without a fetch. Otherwise it is
- * fetched once (through the host's circuit breaker, with the size cap),
- * validated by decoding (core/img.h), hashed, stored immutably
- * (store/assets.h) and linked. A 404 moves on to the next source; bad
- * content is refused, counted, and the next source tried; a transient
- * failure (timeout, 5xx, 429) stops there and the item backs off like the
- * enrichment items, up to ENRICH_MAX_ATTEMPTS, then is parked. An entity
- * left without a picture gets the placeholder (the templates' own markup)
- * and a curation_queue entry. A new or changed candidate list makes the
- * item due again at once. Holds <run_dir>/gamewatch-mirror.lock.
+ * mirror: for each due entity of each picture kind of the enabled modules
+ * (mirror.h: the kinds and their candidate URLs, in order, come from the
+ * modules; the platform's own kind is the player avatar), the candidates
+ * are tried in order. A source already mirrored is linked without a
+ * fetch. Otherwise it is fetched once (through the host's circuit breaker,
+ * with the size cap), validated by decoding (core/img.h), hashed, stored
+ * immutably (assets.h) under "<module>/<kind>/" and linked. A 404 moves on
+ * to the next source; bad content is refused, counted, and the next source
+ * tried; a transient failure (timeout, 5xx, 429) stops there and the item
+ * backs off like the enrichment items, up to ENRICH_MAX_ATTEMPTS, then is
+ * parked. An entity left without a picture gets the placeholder (the
+ * templates' own markup) and, where its kind asks for it, a curation_queue
+ * entry. A new or changed candidate list makes the item due again at once.
+ * The modules rebuild their cached views after a pass that linked
+ * something. Holds <run_dir>/gamewatch-mirror.lock.
  *
  * asset-sweep: re-hashes and re-decodes every stored file, marks it
  * verified, quarantines (moves out of the served tree) a file that failed
  * ASSETS_QUARANTINE_AFTER sweeps in a row, forgets a missing one (its
  * entities are mirrored again), deletes duplicate copies of one content and
- * stale temporary files, and adopts valid content-named files it does not
- * know. With ASSETS_STORAGE=s3 it checks every object with HEAD. Holds
- * <run_dir>/gamewatch-asset-sweep.lock. */
+ * stale temporary files in the kinds' folders, and adopts valid
+ * content-named files it does not know. With ASSETS_STORAGE=s3 it checks
+ * every object with HEAD. Holds <run_dir>/gamewatch-asset-sweep.lock. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -44,7 +42,8 @@
 #include "platform/jobs/lock.h"
 #include "log.h"
 #include "platform/assets/assets.h"
-#include "modules/bzcc/store/bzcc-store.h"
+#include "platform/assets/mirror.h"
+#include "platform/module.h"
 #include "timeutil.h"
 
 struct mirror {
@@ -57,66 +56,53 @@ struct mirror {
 	struct kv kv;
 	struct http_options http;
 	struct img_limits lim;
-	struct buf getdata_base;
 	struct run_counts n;
 	int changed;
 	int worked;
 	int64_t wake_ms;
 };
 
-/* Candidates as [{"via":..,"url":..}] ordered, non-empty URLs only. */
-#define CANDS(values)                                                          \
-	" CROSS JOIN LATERAL (SELECT coalesce(jsonb_agg(jsonb_build_object("    \
-	"'via', v.via, 'url', v.url) ORDER BY v.ord), '[]'::jsonb) AS cands"  \
-	" FROM (VALUES " values ") v(ord, via, url)"                           \
-	" WHERE v.url IS NOT NULL AND v.url <> '') c"
+/* A picture kind of this run, with its storage folder. */
+struct kind_slot {
+	const struct mirror_kind *k;
+	char dir[128];  /* "<module>/<kind>" */
+};
 
-#define DUE(kind)                                                              \
-	" LEFT JOIN enrich_items x ON x.kind = '" kind "' AND x.key = k.key"    \
-	" WHERE (jsonb_array_length(c.cands) > 0 OR k.known)"                  \
-	" AND ($1::boolean OR x.key IS NULL OR x.signature IS DISTINCT FROM md5(c.cands::text)" \
-	"  OR x.next_attempt_at <= gw_ms($2::bigint))"                          \
-	" ORDER BY x.next_attempt_at NULLS FIRST LIMIT $3::int"
+/* The kinds of the enabled modules, each name once, in order. Returns a
+ * new array (free it) of *n entries. */
+static struct kind_slot *collect_kinds(size_t *n)
+{
+	const struct gw_module *const *m;
+	struct kind_slot *v = NULL;
+	size_t i;
 
-#define ROW " SELECT json_build_object('key', k.key, 'cands', c.cands," \
-	" 'sig', md5(c.cands::text), 'prev_sig', x.signature)"
+	*n = 0;
+	for (m = gw_modules(); *m; m++) {
+		const struct mirror_kind *const *k = (*m)->enrich.mirror_kinds;
+		for (; k && *k; k++) {
+			for (i = 0; i < *n && strcmp(v[i].k->name, (*k)->name); i++)
+				;
+			if (i < *n)
+				continue;
+			v = realloc(v, (*n + 1) * sizeof *v);
+			if (!v)
+				abort();
+			v[*n].k = *k;
+			snprintf(v[*n].dir, sizeof v[*n].dir, "%s/%s", (*m)->name, (*k)->name);
+			(*n)++;
+		}
+	}
+	return v;
+}
 
-static const char SQL_MAPS[] =
-	"WITH k AS (SELECT m.map_key AS key, lower(m.map_file) AS file_lower,"
-	"  mi.image_url AS getdata, ms.image_url AS seed, mi.map_key IS NOT NULL AS known"
-	"  FROM bzcc.maps m"
-	"  LEFT JOIN bzcc.map_info mi ON mi.map_key = m.map_key"
-	"  LEFT JOIN bzcc.map_seed ms ON ms.file_lower = lower(m.map_file))"
-	ROW " FROM k"
-	CANDS("(1, 'registry', (SELECT source_url FROM asset_registry r"
-	      "  WHERE r.entity_kind = 'map' AND r.entity_key = k.key)),"
-	      " (2, 'registry', (SELECT source_url FROM asset_registry r"
-	      "  WHERE r.entity_kind = 'map' AND r.entity_key = '*:' || k.file_lower)),"
-	      " (3, 'seed', k.seed), (4, 'getdata', k.getdata)")
-	DUE("mirror:map");
-
-static const char SQL_MODS[] =
-	"WITH k AS (SELECT mo.mod_id AS key, mi.image_url AS getdata,"
-	"  mi.workshop_preview_url AS workshop, mi.mod_id IS NOT NULL AS known"
-	"  FROM bzcc.mods mo LEFT JOIN bzcc.mod_info mi ON mi.mod_id = mo.mod_id)"
-	ROW " FROM k"
-	CANDS("(1, 'registry', (SELECT source_url FROM asset_registry r"
-	      "  WHERE r.entity_kind = 'mod' AND r.entity_key = k.key)),"
-	      " (2, 'getdata', k.getdata),"
-	      " (3, 'modpng', CASE WHEN k.key ~ '^[1-9][0-9]{0,19}$'"
-	      "  THEN $4 || 'mods/' || k.key || '/mod.png' END),"
-	      " (4, 'workshop', k.workshop)")
-	DUE("mirror:mod");
-
-static const char SQL_AVATARS[] =
-	"WITH k AS (SELECT pp.provider || ':' || pp.external_id AS key,"
-	"  CASE WHEN pp.found THEN pp.avatar_url END AS profile, false AS known"
-	"  FROM player_profiles pp)"
-	ROW " FROM k"
-	CANDS("(1, 'registry', (SELECT source_url FROM asset_registry r"
-	      "  WHERE r.entity_kind = 'avatar' AND r.entity_key = k.key)),"
-	      " (2, 'profile', k.profile)")
-	DUE("mirror:avatar");
+/* Tell every enabled module to rebuild its cached views. */
+static void refresh_modules(struct db *db, struct kv *kv)
+{
+	const struct gw_module *const *m;
+	for (m = gw_modules(); *m; m++)
+		if ((*m)->enrich.refresh && (*m)->enrich.refresh(db, kv, time_now_ms()) < 0)
+			log_warn("could not refresh the cached views of module %s", (*m)->name);
+}
 
 /* "img:<host[:port]>" for the breaker of a picture host. */
 static void host_provider(struct buf *out, const char *url)
@@ -143,9 +129,10 @@ struct attempt {
 
 /* Try one source. Returns 1 when the entity is done (linked), 0 to try the
  * next source, -1 to stop here (transient failure or circuit open). */
-static int try_source(struct mirror *m, const char *ekind, const char *key, const char *via,
-		      const char *url, struct attempt *a)
+static int try_source(struct mirror *m, const struct kind_slot *ks, const char *key,
+		      const char *via, const char *url, struct attempt *a)
 {
+	const char *ekind = ks->k->name;
 	struct buf provider = BUF_INIT;
 	struct http_response res;
 	struct fetch_result fr;
@@ -213,7 +200,7 @@ static int try_source(struct mirror *m, const char *ekind, const char *key, cons
 				 url, why);
 			break;
 		}
-		if (assets_put(&m->db, &m->acfg, ekind, url, res.body.data, res.body.len, &info, now,
+		if (assets_put(&m->db, &m->acfg, ekind, ks->dir, url, res.body.data, res.body.len, &info, now,
 			       a->sha, a->error, sizeof a->error) < 0 ||
 		    enrich_link(&m->db, ekind, key, a->sha, via, url, now) < 0) {
 			log_error("mirror %s %s: not stored: %s", ekind, key, a->error);
@@ -233,8 +220,9 @@ static int try_source(struct mirror *m, const char *ekind, const char *key, cons
 	return ret;
 }
 
-static void mirror_one(struct mirror *m, const char *ekind, struct json_object *row)
+static void mirror_one(struct mirror *m, const struct kind_slot *ks, struct json_object *row)
 {
+	const char *ekind = ks->k->name;
 	const char *key = json_str(row, "key"), *sig = json_str(row, "sig"),
 		   *prev = json_str(row, "prev_sig");
 	struct json_object *cands;
@@ -251,7 +239,7 @@ static void mirror_one(struct mirror *m, const char *ekind, struct json_object *
 		n = json_object_array_length(cands);
 	for (i = 0; i < n && !job_stop; i++) {
 		struct json_object *c = json_object_array_get_idx(cands, i);
-		if (try_source(m, ekind, key, json_str(c, "via"), json_str(c, "url"), &a))
+		if (try_source(m, ks, key, json_str(c, "via"), json_str(c, "url"), &a))
 			break;
 	}
 	if (job_stop || a.deferred)
@@ -296,7 +284,7 @@ static void mirror_one(struct mirror *m, const char *ekind, struct json_object *
 		if (has == 0) {
 			enrich_link(&m->db, ekind, key, NULL, "placeholder", NULL, now);
 			m->changed = 1;
-			if (strcmp(ekind, "avatar"))
+			if (ks->k->curate_absent)
 				curation_add(&m->db, ekind, key,
 					     n ? "no source has a picture" : "no picture source known",
 					     now);
@@ -309,84 +297,76 @@ out:
 	buf_release(&item);
 }
 
-static void mirror_kind(struct mirror *m, const char *ekind, const char *sql)
+static void mirror_pass(struct mirror *m, const struct kind_slot *ks)
 {
 	struct json_object *rows;
-	char now[24], lim[16];
-	const char *params[4];
 	size_t i, n;
 
-	snprintf(now, sizeof now, "%lld", (long long)time_now_ms());
-	snprintf(lim, sizeof lim, "%d", m->opt.limit);
-	params[0] = m->opt.force ? "true" : "false";
-	params[1] = now;
-	params[2] = lim;
-	params[3] = m->getdata_base.data;
-	rows = enrich_query_json_rows(&m->db, sql, sql == SQL_MODS ? 4 : 3, params);
+	rows = ks->k->due(&m->db, m->opt.force, time_now_ms(), m->opt.limit);
 	if (!rows)
 		return;
 	n = json_object_array_length(rows);
 	for (i = 0; i < n && !job_stop; i++)
-		mirror_one(m, ekind, json_object_array_get_idx(rows, i));
+		mirror_one(m, ks, json_object_array_get_idx(rows, i));
 	json_object_put(rows);
 }
 
-static const char *env_or(const char *name, const char *def)
+static void mirror_usage(const struct kind_slot *ks, size_t n)
 {
-	const char *v = getenv(name);
-	return v && *v ? v : def;
+	size_t i;
+	fprintf(stderr, "usage: gamewatch-job mirror [--once | --duration SECONDS]"
+			" [--limit N] [--force] [--only ");
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "%s%s", i ? "," : "", ks[i].k->name);
+	fprintf(stderr, "]\n");
 }
 
 int job_mirror(const struct cfg *cfg, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		const char *sql;
-	} kinds[] = {
-		{ "map", SQL_MAPS },
-		{ "mod", SQL_MODS },
-		{ "avatar", SQL_AVATARS },
-	};
 	struct mirror m;
-	struct buf lockpath = BUF_INIT;
+	struct kind_slot *ks;
+	struct buf lockpath = BUF_INIT, items = BUF_INIT;
 	int64_t t0 = time_mono_ms(), deadline;
 	int lockfd, ret = 0;
-	size_t i;
+	size_t i, n;
 
 	memset(&m, 0, sizeof m);
+	ks = collect_kinds(&n);
 	if (run_opts_parse(&m.opt, argc, argv) < 0) {
-		fprintf(stderr, "usage: gamewatch-job mirror [--once | --duration SECONDS]"
-				" [--limit N] [--force] [--only map,mod,avatar]\n");
+		mirror_usage(ks, n);
+		free(ks);
 		return 2;
 	}
-	if (assets_cfg_load(&m.acfg) < 0)
+	if (assets_cfg_load(&m.acfg) < 0) {
+		free(ks);
 		return 2;
+	}
 	buf_addf(&lockpath, "%s/gamewatch-mirror.lock", cfg->run_dir);
 	lockfd = lock_take(lockpath.data);
 	buf_release(&lockpath);
 	if (lockfd == -2) {
 		log_info("another mirror run holds the lock; exiting");
 		assets_cfg_release(&m.acfg);
+		free(ks);
 		return 0;
 	}
 	if (lockfd < 0) {
 		assets_cfg_release(&m.acfg);
+		free(ks);
 		return 1;
 	}
 	m.cfg = cfg;
 	enrich_policy_load(&m.pol);
 	m.br.policy = &m.pol;
-	buf_addstr(&m.getdata_base, env_or("GETDATA_ENDPOINT_BASE",
-					   "https://gamelistassets.iondriver.com/bzcc/"));
-	while (m.getdata_base.len && m.getdata_base.data[m.getdata_base.len - 1] == '/')
-		buf_truncate(&m.getdata_base, m.getdata_base.len - 1);
-	buf_addch(&m.getdata_base, '/');
 	m.http.connect_timeout_ms = cfg->fetch_timeout_ms < 2000 ? cfg->fetch_timeout_ms : 2000;
 	m.http.timeout_ms = cfg->fetch_timeout_ms;
 	m.http.max_bytes = m.acfg.max_bytes;
 	m.lim.max_bytes = m.acfg.max_bytes;
 	db_open(&m.db, cfg->database_url);
 	kv_open(&m.kv, cfg->redis_url, 1000);
+	for (i = 0; i < n; i++)
+		if (run_opts_wants(&m.opt, ks[i].k->name))
+			buf_addf(&items, "%smirror:%s", items.len ? "," : "", ks[i].k->name);
 
 	deadline = time_now_ms() + (int64_t)m.opt.duration_s * 1000;
 	while (!job_stop) {
@@ -397,18 +377,17 @@ int job_mirror(const struct cfg *cfg, int argc, char **argv)
 			ret = 1;
 			break;
 		}
-		for (i = 0; i < sizeof kinds / sizeof kinds[0] && !job_stop; i++)
-			if (run_opts_wants(&m.opt, kinds[i].name))
-				mirror_kind(&m, kinds[i].name, kinds[i].sql);
+		for (i = 0; i < n && !job_stop; i++)
+			if (run_opts_wants(&m.opt, ks[i].k->name))
+				mirror_pass(&m, &ks[i]);
 		m.opt.force = 0;
 		if (m.changed) {
-			if (bzcc_cache_refresh(&m.db, &m.kv, time_now_ms()) < 0)
-				log_warn("could not refresh the cached lobby view");
+			refresh_modules(&m.db, &m.kv);
 			m.changed = 0;
 		}
-		if (m.opt.once)
+		if (m.opt.once || !items.len)
 			break;
-		next = enrich_next_due_ms(&m.db, "mirror:map,mirror:mod,mirror:avatar");
+		next = enrich_next_due_ms(&m.db, items.data);
 		if (m.wake_ms && (next < 0 || m.wake_ms < next))
 			next = m.wake_ms;
 		if (next >= 0 && next <= time_now_ms() && !m.worked)
@@ -420,7 +399,8 @@ int job_mirror(const struct cfg *cfg, int argc, char **argv)
 	run_counts_log("mirror", &m.n, time_mono_ms() - t0);
 	breakers_release(&m.br);
 	assets_cfg_release(&m.acfg);
-	buf_release(&m.getdata_base);
+	buf_release(&items);
+	free(ks);
 	db_close(&m.db);
 	kv_close(&m.kv);
 	close(lockfd);
@@ -589,7 +569,8 @@ static int content_name(const char *name, char *sha)
 	return 1;
 }
 
-static void sweep_dir(struct sweep *s, const char *kind)
+/* The folder `rel_dir` ("<module>/<kind>") of pictures of kind `kind`. */
+static void sweep_dir(struct sweep *s, const char *kind, const char *rel_dir)
 {
 	static const char sql_row[] = "SELECT path, quarantined_at IS NOT NULL FROM assets WHERE sha256 = $1";
 	static const char sql_adopt[] =
@@ -601,7 +582,7 @@ static void sweep_dir(struct sweep *s, const char *kind)
 	struct dirent *de;
 	DIR *d;
 
-	buf_addf(&dir, "%s/bzcc/%s", s->acfg.root, kind);
+	buf_addf(&dir, "%s/%s", s->acfg.root, rel_dir);
 	d = opendir(dir.data);
 	if (!d) {
 		buf_release(&dir);
@@ -617,7 +598,7 @@ static void sweep_dir(struct sweep *s, const char *kind)
 		buf_reset(&full);
 		buf_reset(&rel);
 		buf_addf(&full, "%s/%s", dir.data, de->d_name);
-		buf_addf(&rel, "bzcc/%s/%s", kind, de->d_name);
+		buf_addf(&rel, "%s/%s", rel_dir, de->d_name);
 		if (lstat(full.data, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		if (!strncmp(de->d_name, ".tmp-", 5)) {
@@ -684,13 +665,13 @@ static void sweep_dir(struct sweep *s, const char *kind)
 
 int job_asset_sweep(const struct cfg *cfg, int argc, char **argv)
 {
-	static const char *const kinds[] = { "map", "mod", "avatar" };
+	struct kind_slot *ks;
 	struct sweep s;
 	struct buf lockpath = BUF_INIT;
 	struct kv kv;
 	int64_t t0 = time_mono_ms();
 	int lockfd, ret = 0;
-	size_t i;
+	size_t i, n;
 
 	(void)argv;
 	if (argc > 1) {
@@ -718,13 +699,14 @@ int job_asset_sweep(const struct cfg *cfg, int argc, char **argv)
 		return 1;
 	}
 	sweep_rows(&s);
+	ks = collect_kinds(&n);
 	if (s.acfg.storage == ASSETS_FILE)
-		for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-			sweep_dir(&s, kinds[i]);
+		for (i = 0; i < n; i++)
+			sweep_dir(&s, ks[i].k->name, ks[i].dir);
+	free(ks);
 	if (s.missing || s.quarantined) {
 		kv_open(&kv, cfg->redis_url, 1000);
-		if (bzcc_cache_refresh(&s.db, &kv, time_now_ms()) < 0)
-			log_warn("could not refresh the cached lobby view");
+		refresh_modules(&s.db, &kv);
 		kv_close(&kv);
 	}
 	log_info("asset-sweep done in %lld ms: %d verified, %d failed, %d quarantined, %d missing,"
