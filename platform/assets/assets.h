@@ -77,6 +77,43 @@ int assets_put(struct db *db, const struct assets_cfg *c, const char *kind,
  * database error. */
 int assets_source_lookup(struct db *db, const char *url, char sha_out[SHA256_HEX_LEN]);
 
+/* ------------------------------------------------- the integrity sweep */
+
+/* A stored picture as the sweep sees it. */
+struct asset_row {
+	char sha[SHA256_HEX_LEN];
+	char *path;            /* object path (owned) */
+	int verify_failures;   /* failed sweeps in a row so far */
+	enum assets_storage storage;
+};
+
+/* Every picture not quarantined, by SHA-256. Returns 0 with a new array
+ * in *rows (free with assets_rows_free()) of *n rows, or -1. */
+int assets_list(struct db *db, struct asset_row **rows, size_t *n);
+void assets_rows_free(struct asset_row *rows, size_t n);
+
+/* The sweep's verdicts on one picture: intact (verified now, failures
+ * reset); failed for the `failures`-th time in a row, `quarantined` when
+ * it has been moved out of the served tree; missing (its row is dropped).
+ * Each returns 0 or -1. */
+int assets_mark_verified(struct db *db, const char *sha);
+int assets_mark_failed(struct db *db, const char *sha, int failures, int quarantined);
+int assets_drop(struct db *db, const char *sha);
+
+/* Forget which URLs gave the picture `sha` (asset_sources), so a mirror
+ * run fetches them again instead of linking the bad copy. Returns 0 or -1. */
+int assets_forget_sources(struct db *db, const char *sha);
+
+/* The row of `sha`: 1 with its path appended to `path` and *quarantined
+ * set, 0 when there is none, -1 on a database error. */
+int assets_find(struct db *db, const char *sha, struct buf *path, int *quarantined);
+
+/* Record a valid content-named file the sweep found in a kind's folder
+ * with no row (storage "file", source "adopted:<path>"), unless a row of
+ * that SHA-256 appeared meanwhile. Returns 0 or -1. */
+int assets_adopt(struct db *db, const char *sha, const char *kind, const char *path,
+		 const struct img_info *info, size_t bytes);
+
 /* Write `len` bytes to `path` atomically (temporary file in the same
  * directory, fsync, chmod 0644, rename, fsync of the directory), creating
  * missing parent directories (0755). Returns 0 or -1 with errno set. */

@@ -3,9 +3,47 @@
 #include "platform/assets/mirror.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "buf.h"
 #include "platform/enrich/enrich-store.h"
+#include "platform/module.h"
+
+struct mirror_kind_slot *mirror_kinds_enabled(size_t *n)
+{
+	const struct gw_module *const *m;
+	struct mirror_kind_slot *v = NULL;
+	size_t i;
+
+	*n = 0;
+	for (m = gw_modules(); *m; m++) {
+		const struct mirror_kind *const *k = (*m)->enrich.mirror_kinds;
+		for (; k && *k; k++) {
+			for (i = 0; i < *n && strcmp(v[i].k->name, (*k)->name); i++)
+				;
+			if (i < *n)
+				continue;
+			v = realloc(v, (*n + 1) * sizeof *v);
+			if (!v)
+				abort();
+			v[*n].k = *k;
+			snprintf(v[*n].dir, sizeof v[*n].dir, "%s/%s", (*m)->name, (*k)->name);
+			(*n)++;
+		}
+	}
+	return v;
+}
+
+int mirror_redo(struct db *db, const char *sha)
+{
+	static const char sql[] =
+		"UPDATE enrich_items x SET next_attempt_at = now(), signature = NULL, attempts = 0,"
+		" parked_at = NULL FROM asset_links l"
+		" WHERE l.sha256 = $1 AND x.kind = 'mirror:' || l.entity_kind AND x.key = l.entity_key";
+	const char *params[] = { sha };
+	return db_run(db, sql, 1, params);
+}
 
 struct json_object *mirror_due_rows(struct db *db, const char *kind, int force,
 				    int64_t now_ms, int limit, const char *candidates_sql,

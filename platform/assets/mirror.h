@@ -21,6 +21,7 @@
 #define GW_MIRROR_H
 
 #include <json-c/json.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -38,6 +39,22 @@ struct mirror_kind {
 	 * mirror_due_rows(). */
 	struct json_object *(*due)(struct db *db, int force, int64_t now_ms, int limit);
 };
+
+/* A picture kind enabled in this process, with its storage folder. */
+struct mirror_kind_slot {
+	const struct mirror_kind *k;
+	char dir[128];  /* "<module>/<kind>": where assets_put() stores its pictures */
+};
+
+/* The kinds of the enabled modules, each name once, in registry then list
+ * order (the first module listing a name gives its folder). Returns a new
+ * array (free() it; NULL when *n is 0) of *n slots. */
+struct mirror_kind_slot *mirror_kinds_enabled(size_t *n);
+
+/* Make every entity linked to the picture `sha` due for mirroring again at
+ * once, with a fresh attempt count (the sweep found the stored file bad or
+ * missing). Returns 0 or -1. */
+int mirror_redo(struct db *db, const char *sha);
 
 /* The candidate list of one entity as a jsonb array expression, for the
  * candidates query of mirror_due_rows(): `values` is a VALUES list of

@@ -155,13 +155,11 @@ static void usage(const struct phase *ph, size_t n)
 	fprintf(stderr, "]\n");
 }
 
-/* After a pass that wrote something the pages show. */
-static void refresh_modules(struct enrich_run *run)
+void enrich_refresh_modules(struct db *db, struct kv *kv)
 {
 	const struct gw_module *const *m;
 	for (m = gw_modules(); *m; m++)
-		if ((*m)->enrich.refresh &&
-		    (*m)->enrich.refresh(&run->db, &run->kv, time_now_ms()) < 0)
+		if ((*m)->enrich.refresh && (*m)->enrich.refresh(db, kv, time_now_ms()) < 0)
 			log_warn("could not refresh the cached views of module %s", (*m)->name);
 }
 
@@ -225,7 +223,7 @@ int job_enrich(const struct cfg *cfg, int argc, char **argv)
 				run_phase(&run, &ph[i]);
 		run.opt.force = 0; /* --force applies to the first pass */
 		if (run.changed) {
-			refresh_modules(&run);
+			enrich_refresh_modules(&run.db, &run.kv);
 			run.changed = 0;
 		}
 		if (run.opt.once || !kinds.len)

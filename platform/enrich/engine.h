@@ -123,6 +123,11 @@ void enrich_failed(struct enrich_run *run, const char *key, const struct fetch_r
  * breaker `breaker` is open until until_ms. Counted, logged once. */
 void enrich_defer(struct enrich_run *run, const char *breaker, int64_t until_ms, int items);
 
+/* Call the refresh hook of every enabled module (struct gw_module.enrich
+ * .refresh): after a job wrote names or pictures the pages show. A failure
+ * is logged and does not stop the others. */
+void enrich_refresh_modules(struct db *db, struct kv *kv);
+
 /* `gamewatch-job enrich [--once | --duration S] [--limit N] [--force]
  * [--only NAME,...]`: run the providers of the enabled modules (above).
  * Holds <run_dir>/gamewatch-enrich.lock (a second run exits 0 at once).

@@ -25,7 +25,7 @@ int job_enrich(const struct cfg *cfg, int argc, char **argv);
 int job_mirror(const struct cfg *cfg, int argc, char **argv);
 
 /* The integrity sweep of mirrored pictures: re-hash, dedupe, quarantine
- * (platform/assets/job-mirror.c). Holds <run_dir>/gamewatch-asset-sweep.lock. */
+ * (platform/assets/job-sweep.c). Holds <run_dir>/gamewatch-asset-sweep.lock. */
 int job_asset_sweep(const struct cfg *cfg, int argc, char **argv);
 
 /* The platform's own jobs (migrate, enrich, mirror, asset-sweep), terminated by a
