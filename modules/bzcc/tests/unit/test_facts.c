@@ -435,10 +435,11 @@ static void test_workshop(void)
 	resp = json_object_new_object();
 	details = json_object_new_array();
 	json_object_object_foreach(mods, id, m) {
-		struct json_object *e = json_object_new_object();
+		struct json_object *e;
 		struct buf prev = BUF_INIT;
 		if (!strcmp(id, "0"))
 			continue;
+		e = json_object_new_object();
 		buf_addf(&prev, "https://images.steamusercontent.com/ugc/%s/", id);
 		json_object_object_add(e, "publishedfileid", json_object_new_string(id));
 		json_object_object_add(e, "result", json_object_new_int(1));
