@@ -69,7 +69,8 @@ int fetch_via_breaker(struct db *db, struct breakers *br, const char *provider,
  * "<base>file.php"). */
 void enrich_env_base(struct buf *b, const char *name, const char *def, int trailing_slash);
 
-/* The environment variable `name`, or `def` when it is unset or empty. */
+/* The environment variable `name` (borrowed from the environment), or
+ * `def` when it is unset or empty. */
 const char *enrich_env_or(const char *name, const char *def);
 
 /* Sleep until `until_ms` (wall clock) or job_stop. */
