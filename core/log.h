@@ -19,7 +19,7 @@
  *              "platform/..." -> "platform", "core/..." -> "core", any other
  *              path -> its first directory ("tests", "bench")
  *     file     the caller's source file relative to the project root
- *              ("modules/bzcc/jobs/job-poll.c")
+ *              ("modules/<name>/jobs/job-x.c")
  *     func     the calling function (__func__)
  *   This is the BattleScope logging standard (../shared/specs/battlescope.md
  *   §8.1: file, package derived from the path, caller), with "module" in

@@ -14,20 +14,25 @@
 #define GW_MODULE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cfg.h"
 #include "platform/web/route.h"
 
 struct app;
 struct buf;
+struct db;
+struct enrich_provider;
 struct json_object;
+struct kv;
+struct mirror_kind;
 
 /* A job run by `gamewatch-job NAME [options]`, by cron in production and by
  * the ./dev scheduler in development; both schedules are generated from
  * these rows (`gamewatch-job schedule`). fn returns a process exit code: 0
  * success, 1 failure (logged), 2 usage or configuration error. */
 struct gw_job {
-	const char *name;      /* "poll-bzcc": unique over all modules */
+	const char *name;      /* "poll-<module>": unique over all modules */
 	int (*fn)(const struct cfg *cfg, int argc, char **argv);
 	const char *usage;     /* one line: what it does and its options */
 	const char *schedule;  /* five cron fields ("* * * * *"), NULL: run by hand only */
@@ -38,7 +43,7 @@ struct gw_job {
 /* A link in the site navigation of the module's pages. */
 struct gw_nav {
 	const char *label;     /* "Live" */
-	const char *href;      /* "/bzcc/" */
+	const char *href;      /* "/<module>/" */
 };
 
 /* Per-worker hooks, called in the web worker around its accept loop.
@@ -49,18 +54,34 @@ struct gw_worker_hooks {
 	void (*free)(struct app *app, void *state);
 };
 
+/* What a module plugs into the platform's enrichment and picture jobs
+ * (`gamewatch-job enrich`, `mirror`, `asset-sweep`). Each list is
+ * NULL-terminated and may be NULL; it may name the platform's own rows
+ * (Steam and GOG profiles in platform/enrich/profiles.h, player avatars in
+ * platform/assets/mirror.h) at the place the module wants them run. Over
+ * all enabled modules, each name runs once, in registry then list order. */
+struct gw_enrich_hooks {
+	const struct enrich_provider *const *providers; /* platform/enrich/engine.h */
+	const struct mirror_kind *const *mirror_kinds;   /* platform/assets/mirror.h; stored
+							    under <module name>/<kind name>/ */
+	/* Rebuild the module's cached views after one of those jobs wrote
+	 * something its pages show. Returns 0, or -1 (the job logs it and
+	 * carries on). May be NULL. */
+	int (*refresh)(struct db *db, struct kv *kv, int64_t now_ms);
+};
+
 struct gw_module {
-	const char *name;              /* "bzcc": URL prefix /<name>/, migrations key, job prefix */
+	const char *name;              /* lower case: URL prefix /<name>/, migrations key, job prefix */
 	const char *title;             /* "Battlezone: Combat Commander" */
 	const char *summary;           /* one line for the hub page */
 	const char *const *depends;    /* modules whose migrations must come first, NULL-terminated; may be NULL */
 	const struct route *routes;    /* terminated by a row with pattern NULL */
 	const struct gw_job *jobs;     /* terminated by a row with name NULL; may be NULL */
 	const struct gw_nav *nav;      /* terminated by a row with label NULL; may be NULL */
-	const char *home;              /* the module's front page ("/bzcc/") */
+	const char *home;              /* the module's front page ("/<name>/") */
 	/* Its OpenAPI 3.1 fragment (paths, components, tags of its JSON
 	 * endpoints), a path under the installed OpenAPI directory
-	 * ("bzcc/openapi.json"; platform/web/openapi.h); NULL when the module
+	 * ("<name>/openapi.json"; platform/web/openapi.h); NULL when the module
 	 * has no ROUTE_API rows. */
 	const char *openapi;
 	struct gw_worker_hooks worker;
@@ -79,6 +100,8 @@ struct gw_module {
 	 * table that does not exist yet, or a failed query, writes nothing for
 	 * its families. May be NULL. */
 	void (*metrics)(struct app *app, struct buf *out);
+	/* Enrichment providers, mirrored picture kinds, cache refresh. */
+	struct gw_enrich_hooks enrich;
 };
 
 /* The registry: every module built in, generated from modules/registry.am

@@ -1,11 +1,14 @@
-/* module.c: the BZCC module's descriptor: routes, jobs, navigation and
- * worker hooks. The one place to look for any BZCC URL's handler. */
+/* module.c: the BZCC module's descriptor: routes, jobs, navigation,
+ * worker hooks, enrichment providers and picture kinds. The one place to look for any BZCC URL's handler. */
 #include "modules/bzcc/module.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "modules/bzcc/jobs/providers.h"
+#include "modules/bzcc/store/bzcc-mirror.h"
 #include "modules/bzcc/store/bzcc-store.h"
+#include "platform/enrich/profiles.h"
 #include "modules/bzcc/web/lobby.h"
 #include "modules/bzcc/web/metrics.h"
 #include "platform/web/app.h"
@@ -61,10 +64,6 @@ static const struct gw_job jobs[] = {
 	  "* * * * *", "--duration 55", 90 },
 	{ "rollup", job_rollup, "partitions ahead and history aggregates [--full]",
 	  "*/5 * * * *", NULL, 1800 },
-	{ "enrich", job_enrich,
-	  "map, mod and player facts from upstream [--once | --duration S] [--limit N]"
-	  " [--force] [--only seed,getdata,steam,workshop,gog]",
-	  "*/5 * * * *", "--duration 50", 300 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
@@ -76,6 +75,32 @@ static const struct gw_nav nav[] = {
 	{ "Analytics", "/bzcc/analytics" },
 	{ NULL, NULL },
 };
+
+/* Enrichment (`gamewatch-job enrich`, run by the platform): the seed list
+ * and getdata.php first, player profiles, then the Workshop, GOG last. */
+static const struct enrich_provider *const providers[] = {
+	&bzcc_provider_seed,
+	&bzcc_provider_getdata,
+	&enrich_provider_steam,
+	&bzcc_provider_workshop,
+	&enrich_provider_gog,
+	NULL,
+};
+
+/* Pictures (`gamewatch-job mirror`), stored under bzcc/<kind>/. */
+static const struct mirror_kind *const mirror_kinds[] = {
+	&bzcc_mirror_map,
+	&bzcc_mirror_mod,
+	&mirror_kind_avatar,
+	NULL,
+};
+
+/* After enrichment or mirroring wrote names or pictures: the cached
+ * current-lobby view joins them in. */
+static int refresh(struct db *db, struct kv *kv, int64_t now_ms)
+{
+	return bzcc_cache_refresh(db, kv, now_ms) < 0 ? -1 : 0;
+}
 
 void page_legacy_redirect(struct app *app, struct req *r)
 {
@@ -148,4 +173,5 @@ const struct gw_module gw_module_bzcc = {
 	.hub_card = hub_card,
 	.health = health,
 	.metrics = bzcc_metrics,
+	.enrich = { providers, mirror_kinds, refresh },
 };

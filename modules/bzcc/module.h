@@ -47,6 +47,5 @@ void page_legacy_redirect(struct app *app, struct req *r); /* the pre-module roo
 /* The module's jobs (jobs/job-*.c): see the rows in module.c. */
 int job_poll_bzcc(const struct cfg *cfg, int argc, char **argv);
 int job_rollup(const struct cfg *cfg, int argc, char **argv);
-int job_enrich(const struct cfg *cfg, int argc, char **argv);
 
 #endif

@@ -118,9 +118,9 @@ int assets_cfg_load(struct assets_cfg *c)
 	return 0;
 }
 
-void assets_path(struct buf *out, const char *kind, const char *sha, enum img_format f)
+void assets_path(struct buf *out, const char *dir, const char *sha, enum img_format f)
 {
-	buf_addf(out, "bzcc/%s/%s.%s", kind, sha, img_format_ext(f));
+	buf_addf(out, "%s/%s.%s", dir, sha, img_format_ext(f));
 }
 
 /* mkdir -p of the directory part of `path`. */
@@ -237,7 +237,7 @@ static int store_s3(const struct assets_cfg *c, const char *path, const void *da
 }
 
 int assets_put(struct db *db, const struct assets_cfg *c, const char *kind,
-	       const char *source_url, const void *data, size_t len,
+	       const char *dir, const char *source_url, const void *data, size_t len,
 	       const struct img_info *info, int64_t now_ms, char sha_out[SHA256_HEX_LEN],
 	       char *err, size_t errlen)
 {
@@ -272,7 +272,7 @@ int assets_put(struct db *db, const struct assets_cfg *c, const char *kind,
 	if (PQntuples(res) == 1)
 		buf_addstr(&path, PQgetvalue(res, 0, 0));
 	else
-		assets_path(&path, kind, sha_out, info->format);
+		assets_path(&path, dir, sha_out, info->format);
 	PQclear(res);
 
 	if (c->storage == ASSETS_FILE) {
@@ -329,4 +329,117 @@ int assets_source_lookup(struct db *db, const char *url, char sha_out[SHA256_HEX
 	}
 	PQclear(res);
 	return found;
+}
+
+/* ------------------------------------------------- the integrity sweep */
+
+int assets_list(struct db *db, struct asset_row **rows, size_t *n)
+{
+	static const char sql[] =
+		"SELECT sha256, path, verify_failures, storage FROM assets"
+		" WHERE quarantined_at IS NULL ORDER BY sha256";
+	PGresult *res = db_exec(db, sql, 0, NULL);
+	int i;
+	*rows = NULL;
+	*n = 0;
+	if (!res)
+		return -1;
+	if (PQntuples(res) > 0) {
+		*rows = calloc((size_t)PQntuples(res), sizeof **rows);
+		if (!*rows)
+			abort();
+	}
+	for (i = 0; i < PQntuples(res); i++) {
+		struct asset_row *r = &(*rows)[i];
+		snprintf(r->sha, sizeof r->sha, "%s", PQgetvalue(res, i, 0));
+		r->path = strdup(PQgetvalue(res, i, 1));
+		if (!r->path)
+			abort();
+		r->verify_failures = atoi(PQgetvalue(res, i, 2));
+		r->storage = !strcmp(PQgetvalue(res, i, 3), "s3") ? ASSETS_S3 : ASSETS_FILE;
+	}
+	*n = (size_t)PQntuples(res);
+	PQclear(res);
+	return 0;
+}
+
+void assets_rows_free(struct asset_row *rows, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		free(rows[i].path);
+	free(rows);
+}
+
+int assets_mark_verified(struct db *db, const char *sha)
+{
+	const char *params[] = { sha };
+	return db_run(db, "UPDATE assets SET verified_at = now(), verify_failures = 0"
+			  " WHERE sha256 = $1", 1, params);
+}
+
+int assets_mark_failed(struct db *db, const char *sha, int failures, int quarantined)
+{
+	char f[16];
+	const char *params[3];
+	snprintf(f, sizeof f, "%d", failures);
+	params[0] = sha;
+	params[1] = f;
+	params[2] = quarantined ? "true" : "false";
+	return db_run(db, "UPDATE assets SET verify_failures = $2::int,"
+			  " quarantined_at = CASE WHEN $3::boolean THEN now() END WHERE sha256 = $1",
+		      3, params);
+}
+
+int assets_drop(struct db *db, const char *sha)
+{
+	const char *params[] = { sha };
+	return db_run(db, "DELETE FROM assets WHERE sha256 = $1", 1, params);
+}
+
+int assets_forget_sources(struct db *db, const char *sha)
+{
+	const char *params[] = { sha };
+	return db_run(db, "DELETE FROM asset_sources WHERE sha256 = $1", 1, params);
+}
+
+int assets_find(struct db *db, const char *sha, struct buf *path, int *quarantined)
+{
+	const char *params[] = { sha };
+	PGresult *res = db_exec(db, "SELECT path, quarantined_at IS NOT NULL FROM assets"
+				    " WHERE sha256 = $1", 1, params);
+	int found;
+	if (!res)
+		return -1;
+	found = PQntuples(res) == 1;
+	if (found) {
+		buf_addstr(path, PQgetvalue(res, 0, 0));
+		*quarantined = PQgetvalue(res, 0, 1)[0] == 't';
+	}
+	PQclear(res);
+	return found;
+}
+
+int assets_adopt(struct db *db, const char *sha, const char *kind, const char *path,
+		 const struct img_info *info, size_t bytes)
+{
+	static const char sql[] =
+		"INSERT INTO assets (sha256, kind, ext, mime, width, height, bytes, path, storage,"
+		" source_url, created_at, verified_at)"
+		" VALUES ($1, $2, $3, $4, $5::int, $6::int, $7::int, $8, 'file', 'adopted:' || $8,"
+		"  now(), now()) ON CONFLICT DO NOTHING";
+	char w[16], h[16], b[24];
+	const char *params[8];
+	snprintf(w, sizeof w, "%d", info->width);
+	snprintf(h, sizeof h, "%d", info->height);
+	snprintf(b, sizeof b, "%zu", bytes);
+	params[0] = sha;
+	params[1] = kind;
+	params[2] = img_format_ext(info->format);
+	params[3] = img_format_mime(info->format);
+	params[4] = w;
+	params[5] = h;
+	params[6] = b;
+	params[7] = path;
+	return db_run(db, sql, 8, params);
 }

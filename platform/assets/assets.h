@@ -1,8 +1,9 @@
 /* assets.h: immutable, content-addressed storage of mirrored pictures.
  *
  * A picture that passed img_validate() (core/img.h) is stored once under
- * its SHA-256: the object path is "bzcc/<kind>/<sha256>.<ext>" (kind: map,
- * mod, avatar; ext from the decoded format), recorded in the `assets` table
+ * its SHA-256: the object path is "<dir>/<sha256>.<ext>" (dir: the folder
+ * of its kind, "<module>/<kind>" as mirror.h says; ext from the decoded
+ * format), recorded in the `assets` table
  * with its dimensions, size and first source URL, and served to browsers as
  * ASSETS_CDN_BASE + path. Storage is pluggable:
  *
@@ -56,17 +57,18 @@ void assets_cfg_release(struct assets_cfg *c);
  * the environment; the string is static. */
 const char *assets_cdn_base(void);
 
-/* The object path for a picture: "bzcc/<kind>/<sha>.<ext>" into out. */
-void assets_path(struct buf *out, const char *kind, const char *sha, enum img_format f);
+/* The object path for a picture: "<dir>/<sha>.<ext>" appended to out. */
+void assets_path(struct buf *out, const char *dir, const char *sha, enum img_format f);
 
-/* Store a validated picture and record it (assets row, and asset_sources
- * for source_url). `data` must already have passed img_validate() with the
+/* Store a validated picture of kind `kind` (the assets.kind column) in
+ * folder `dir` and record it (assets row, and asset_sources for
+ * source_url). `data` must already have passed img_validate() with the
  * result in `info`. A picture already stored (same SHA-256) is not written
- * again. sha_out receives the hex SHA-256.
+ * again and keeps its first path. sha_out receives the hex SHA-256.
  * Returns 0, or -1 with a one-line reason in err (storage or database
  * failure; nothing is recorded then). */
 int assets_put(struct db *db, const struct assets_cfg *c, const char *kind,
-	       const char *source_url, const void *data, size_t len,
+	       const char *dir, const char *source_url, const void *data, size_t len,
 	       const struct img_info *info, int64_t now_ms, char sha_out[SHA256_HEX_LEN],
 	       char *err, size_t errlen);
 
@@ -74,6 +76,43 @@ int assets_put(struct db *db, const struct assets_cfg *c, const char *kind,
  * returns 1 and fills sha_out, 0 when the URL was never mirrored, -1 on a
  * database error. */
 int assets_source_lookup(struct db *db, const char *url, char sha_out[SHA256_HEX_LEN]);
+
+/* ------------------------------------------------- the integrity sweep */
+
+/* A stored picture as the sweep sees it. */
+struct asset_row {
+	char sha[SHA256_HEX_LEN];
+	char *path;            /* object path (owned) */
+	int verify_failures;   /* failed sweeps in a row so far */
+	enum assets_storage storage;
+};
+
+/* Every picture not quarantined, by SHA-256. Returns 0 with a new array
+ * in *rows (free with assets_rows_free()) of *n rows, or -1. */
+int assets_list(struct db *db, struct asset_row **rows, size_t *n);
+void assets_rows_free(struct asset_row *rows, size_t n);
+
+/* The sweep's verdicts on one picture: intact (verified now, failures
+ * reset); failed for the `failures`-th time in a row, `quarantined` when
+ * it has been moved out of the served tree; missing (its row is dropped).
+ * Each returns 0 or -1. */
+int assets_mark_verified(struct db *db, const char *sha);
+int assets_mark_failed(struct db *db, const char *sha, int failures, int quarantined);
+int assets_drop(struct db *db, const char *sha);
+
+/* Forget which URLs gave the picture `sha` (asset_sources), so a mirror
+ * run fetches them again instead of linking the bad copy. Returns 0 or -1. */
+int assets_forget_sources(struct db *db, const char *sha);
+
+/* The row of `sha`: 1 with its path appended to `path` and *quarantined
+ * set, 0 when there is none, -1 on a database error. */
+int assets_find(struct db *db, const char *sha, struct buf *path, int *quarantined);
+
+/* Record a valid content-named file the sweep found in a kind's folder
+ * with no row (storage "file", source "adopted:<path>"), unless a row of
+ * that SHA-256 appeared meanwhile. Returns 0 or -1. */
+int assets_adopt(struct db *db, const char *sha, const char *kind, const char *path,
+		 const struct img_info *info, size_t bytes);
 
 /* Write `len` bytes to `path` atomically (temporary file in the same
  * directory, fsync, chmod 0644, rename, fsync of the directory), creating

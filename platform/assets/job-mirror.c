@@ -1,50 +1,36 @@
-/* job-mirror.c: `gamewatch-job mirror` (copy every picture a page shows to
- * our own storage) and `gamewatch-job asset-sweep` (the nightly integrity
- * check of what was copied). Pages and the API only ever point at
- * ASSETS_CDN_BASE: never at an upstream host.
+/* job-mirror.c: `gamewatch-job mirror`: copy every picture a page shows to
+ * our own storage, so that pages and the API only ever point at
+ * ASSETS_CDN_BASE, never at an upstream host (the nightly check of what was
+ * copied is job-sweep.c).
  *
- * mirror: for each map (bzcc.maps), mod (bzcc.mods) and player profile, the
- * candidate sources are tried in order:
- *   map     registry (asset_registry, by map key, then "*:<file>"), seed
- *           list image, getdata.php image
- *   mod     registry, getdata.php mod image, <getdata base>mods/<id>/mod.png,
- *           Workshop preview
- *   avatar  registry, the platform profile's avatar
- * A source already mirrored is linked without a fetch. Otherwise it is
- * fetched once (through the host's circuit breaker, with the size cap),
- * validated by decoding (core/img.h), hashed, stored immutably
- * (store/assets.h) and linked. A 404 moves on to the next source; bad
- * content is refused, counted, and the next source tried; a transient
- * failure (timeout, 5xx, 429) stops there and the item backs off like the
- * enrichment items, up to ENRICH_MAX_ATTEMPTS, then is parked. An entity
- * left without a picture gets the placeholder (the templates' own markup)
- * and a curation_queue entry. A new or changed candidate list makes the
- * item due again at once. Holds <run_dir>/gamewatch-mirror.lock.
- *
- * asset-sweep: re-hashes and re-decodes every stored file, marks it
- * verified, quarantines (moves out of the served tree) a file that failed
- * ASSETS_QUARANTINE_AFTER sweeps in a row, forgets a missing one (its
- * entities are mirrored again), deletes duplicate copies of one content and
- * stale temporary files, and adopts valid content-named files it does not
- * know. With ASSETS_STORAGE=s3 it checks every object with HEAD. Holds
- * <run_dir>/gamewatch-asset-sweep.lock. */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
+ * For each due entity of each picture kind of the enabled modules
+ * (mirror.h: the kinds and their candidate URLs, in order, come from the
+ * modules; the platform's own kind is the player avatar), the candidates
+ * are tried in order. A source already mirrored is linked without a
+ * fetch. Otherwise it is fetched once (through the host's circuit breaker,
+ * with the size cap), validated by decoding (core/img.h), hashed, stored
+ * immutably (assets.h) under "<module>/<kind>/" and linked. A 404 moves on
+ * to the next source; bad content is refused, counted, and the next source
+ * tried; a transient failure (timeout, 5xx, 429) stops there and the item
+ * backs off like the enrichment items, up to ENRICH_MAX_ATTEMPTS, then is
+ * parked. An entity left without a picture gets the placeholder (the
+ * templates' own markup) and, where its kind asks for it, a curation_queue
+ * entry. A new or changed candidate list makes the item due again at once.
+ * The modules rebuild their cached views after a pass that linked
+ * something. Holds <run_dir>/gamewatch-mirror.lock.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "platform/enrich/enrich-common.h"
 #include "img.h"
-#include "platform/jobs/job.h"
-#include "platform/jobs/lock.h"
 #include "log.h"
 #include "platform/assets/assets.h"
-#include "modules/bzcc/store/bzcc-store.h"
+#include "platform/assets/mirror.h"
+#include "platform/enrich/engine.h"
+#include "platform/jobs/job.h"
+#include "platform/jobs/lock.h"
 #include "timeutil.h"
 
 struct mirror {
@@ -57,66 +43,11 @@ struct mirror {
 	struct kv kv;
 	struct http_options http;
 	struct img_limits lim;
-	struct buf getdata_base;
 	struct run_counts n;
 	int changed;
 	int worked;
 	int64_t wake_ms;
 };
-
-/* Candidates as [{"via":..,"url":..}] ordered, non-empty URLs only. */
-#define CANDS(values)                                                          \
-	" CROSS JOIN LATERAL (SELECT coalesce(jsonb_agg(jsonb_build_object("    \
-	"'via', v.via, 'url', v.url) ORDER BY v.ord), '[]'::jsonb) AS cands"  \
-	" FROM (VALUES " values ") v(ord, via, url)"                           \
-	" WHERE v.url IS NOT NULL AND v.url <> '') c"
-
-#define DUE(kind)                                                              \
-	" LEFT JOIN enrich_items x ON x.kind = '" kind "' AND x.key = k.key"    \
-	" WHERE (jsonb_array_length(c.cands) > 0 OR k.known)"                  \
-	" AND ($1::boolean OR x.key IS NULL OR x.signature IS DISTINCT FROM md5(c.cands::text)" \
-	"  OR x.next_attempt_at <= gw_ms($2::bigint))"                          \
-	" ORDER BY x.next_attempt_at NULLS FIRST LIMIT $3::int"
-
-#define ROW " SELECT json_build_object('key', k.key, 'cands', c.cands," \
-	" 'sig', md5(c.cands::text), 'prev_sig', x.signature)"
-
-static const char SQL_MAPS[] =
-	"WITH k AS (SELECT m.map_key AS key, lower(m.map_file) AS file_lower,"
-	"  mi.image_url AS getdata, ms.image_url AS seed, mi.map_key IS NOT NULL AS known"
-	"  FROM bzcc.maps m"
-	"  LEFT JOIN bzcc.map_info mi ON mi.map_key = m.map_key"
-	"  LEFT JOIN bzcc.map_seed ms ON ms.file_lower = lower(m.map_file))"
-	ROW " FROM k"
-	CANDS("(1, 'registry', (SELECT source_url FROM asset_registry r"
-	      "  WHERE r.entity_kind = 'map' AND r.entity_key = k.key)),"
-	      " (2, 'registry', (SELECT source_url FROM asset_registry r"
-	      "  WHERE r.entity_kind = 'map' AND r.entity_key = '*:' || k.file_lower)),"
-	      " (3, 'seed', k.seed), (4, 'getdata', k.getdata)")
-	DUE("mirror:map");
-
-static const char SQL_MODS[] =
-	"WITH k AS (SELECT mo.mod_id AS key, mi.image_url AS getdata,"
-	"  mi.workshop_preview_url AS workshop, mi.mod_id IS NOT NULL AS known"
-	"  FROM bzcc.mods mo LEFT JOIN bzcc.mod_info mi ON mi.mod_id = mo.mod_id)"
-	ROW " FROM k"
-	CANDS("(1, 'registry', (SELECT source_url FROM asset_registry r"
-	      "  WHERE r.entity_kind = 'mod' AND r.entity_key = k.key)),"
-	      " (2, 'getdata', k.getdata),"
-	      " (3, 'modpng', CASE WHEN k.key ~ '^[1-9][0-9]{0,19}$'"
-	      "  THEN $4 || 'mods/' || k.key || '/mod.png' END),"
-	      " (4, 'workshop', k.workshop)")
-	DUE("mirror:mod");
-
-static const char SQL_AVATARS[] =
-	"WITH k AS (SELECT pp.provider || ':' || pp.external_id AS key,"
-	"  CASE WHEN pp.found THEN pp.avatar_url END AS profile, false AS known"
-	"  FROM player_profiles pp)"
-	ROW " FROM k"
-	CANDS("(1, 'registry', (SELECT source_url FROM asset_registry r"
-	      "  WHERE r.entity_kind = 'avatar' AND r.entity_key = k.key)),"
-	      " (2, 'profile', k.profile)")
-	DUE("mirror:avatar");
 
 /* "img:<host[:port]>" for the breaker of a picture host. */
 static void host_provider(struct buf *out, const char *url)
@@ -143,9 +74,10 @@ struct attempt {
 
 /* Try one source. Returns 1 when the entity is done (linked), 0 to try the
  * next source, -1 to stop here (transient failure or circuit open). */
-static int try_source(struct mirror *m, const char *ekind, const char *key, const char *via,
-		      const char *url, struct attempt *a)
+static int try_source(struct mirror *m, const struct mirror_kind_slot *ks, const char *key,
+		      const char *via, const char *url, struct attempt *a)
 {
+	const char *ekind = ks->k->name;
 	struct buf provider = BUF_INIT;
 	struct http_response res;
 	struct fetch_result fr;
@@ -213,7 +145,7 @@ static int try_source(struct mirror *m, const char *ekind, const char *key, cons
 				 url, why);
 			break;
 		}
-		if (assets_put(&m->db, &m->acfg, ekind, url, res.body.data, res.body.len, &info, now,
+		if (assets_put(&m->db, &m->acfg, ekind, ks->dir, url, res.body.data, res.body.len, &info, now,
 			       a->sha, a->error, sizeof a->error) < 0 ||
 		    enrich_link(&m->db, ekind, key, a->sha, via, url, now) < 0) {
 			log_error("mirror %s %s: not stored: %s", ekind, key, a->error);
@@ -233,8 +165,10 @@ static int try_source(struct mirror *m, const char *ekind, const char *key, cons
 	return ret;
 }
 
-static void mirror_one(struct mirror *m, const char *ekind, struct json_object *row)
+static void mirror_one(struct mirror *m, const struct mirror_kind_slot *ks,
+		       struct json_object *row)
 {
+	const char *ekind = ks->k->name;
 	const char *key = json_str(row, "key"), *sig = json_str(row, "sig"),
 		   *prev = json_str(row, "prev_sig");
 	struct json_object *cands;
@@ -251,7 +185,7 @@ static void mirror_one(struct mirror *m, const char *ekind, struct json_object *
 		n = json_object_array_length(cands);
 	for (i = 0; i < n && !job_stop; i++) {
 		struct json_object *c = json_object_array_get_idx(cands, i);
-		if (try_source(m, ekind, key, json_str(c, "via"), json_str(c, "url"), &a))
+		if (try_source(m, ks, key, json_str(c, "via"), json_str(c, "url"), &a))
 			break;
 	}
 	if (job_stop || a.deferred)
@@ -296,7 +230,7 @@ static void mirror_one(struct mirror *m, const char *ekind, struct json_object *
 		if (has == 0) {
 			enrich_link(&m->db, ekind, key, NULL, "placeholder", NULL, now);
 			m->changed = 1;
-			if (strcmp(ekind, "avatar"))
+			if (ks->k->curate_absent)
 				curation_add(&m->db, ekind, key,
 					     n ? "no source has a picture" : "no picture source known",
 					     now);
@@ -309,84 +243,76 @@ out:
 	buf_release(&item);
 }
 
-static void mirror_kind(struct mirror *m, const char *ekind, const char *sql)
+static void mirror_pass(struct mirror *m, const struct mirror_kind_slot *ks)
 {
 	struct json_object *rows;
-	char now[24], lim[16];
-	const char *params[4];
 	size_t i, n;
 
-	snprintf(now, sizeof now, "%lld", (long long)time_now_ms());
-	snprintf(lim, sizeof lim, "%d", m->opt.limit);
-	params[0] = m->opt.force ? "true" : "false";
-	params[1] = now;
-	params[2] = lim;
-	params[3] = m->getdata_base.data;
-	rows = enrich_query_json_rows(&m->db, sql, sql == SQL_MODS ? 4 : 3, params);
+	rows = ks->k->due(&m->db, m->opt.force, time_now_ms(), m->opt.limit);
 	if (!rows)
 		return;
 	n = json_object_array_length(rows);
 	for (i = 0; i < n && !job_stop; i++)
-		mirror_one(m, ekind, json_object_array_get_idx(rows, i));
+		mirror_one(m, ks, json_object_array_get_idx(rows, i));
 	json_object_put(rows);
 }
 
-static const char *env_or(const char *name, const char *def)
+static void mirror_usage(const struct mirror_kind_slot *ks, size_t n)
 {
-	const char *v = getenv(name);
-	return v && *v ? v : def;
+	size_t i;
+	fprintf(stderr, "usage: gamewatch-job mirror [--once | --duration SECONDS]"
+			" [--limit N] [--force] [--only ");
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "%s%s", i ? "," : "", ks[i].k->name);
+	fprintf(stderr, "]\n");
 }
 
 int job_mirror(const struct cfg *cfg, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		const char *sql;
-	} kinds[] = {
-		{ "map", SQL_MAPS },
-		{ "mod", SQL_MODS },
-		{ "avatar", SQL_AVATARS },
-	};
 	struct mirror m;
-	struct buf lockpath = BUF_INIT;
+	struct mirror_kind_slot *ks;
+	struct buf lockpath = BUF_INIT, items = BUF_INIT;
 	int64_t t0 = time_mono_ms(), deadline;
 	int lockfd, ret = 0;
-	size_t i;
+	size_t i, n;
 
 	memset(&m, 0, sizeof m);
+	ks = mirror_kinds_enabled(&n);
 	if (run_opts_parse(&m.opt, argc, argv) < 0) {
-		fprintf(stderr, "usage: gamewatch-job mirror [--once | --duration SECONDS]"
-				" [--limit N] [--force] [--only map,mod,avatar]\n");
+		mirror_usage(ks, n);
+		free(ks);
 		return 2;
 	}
-	if (assets_cfg_load(&m.acfg) < 0)
+	if (assets_cfg_load(&m.acfg) < 0) {
+		free(ks);
 		return 2;
+	}
 	buf_addf(&lockpath, "%s/gamewatch-mirror.lock", cfg->run_dir);
 	lockfd = lock_take(lockpath.data);
 	buf_release(&lockpath);
 	if (lockfd == -2) {
 		log_info("another mirror run holds the lock; exiting");
 		assets_cfg_release(&m.acfg);
+		free(ks);
 		return 0;
 	}
 	if (lockfd < 0) {
 		assets_cfg_release(&m.acfg);
+		free(ks);
 		return 1;
 	}
 	m.cfg = cfg;
 	enrich_policy_load(&m.pol);
 	m.br.policy = &m.pol;
-	buf_addstr(&m.getdata_base, env_or("GETDATA_ENDPOINT_BASE",
-					   "https://gamelistassets.iondriver.com/bzcc/"));
-	while (m.getdata_base.len && m.getdata_base.data[m.getdata_base.len - 1] == '/')
-		buf_truncate(&m.getdata_base, m.getdata_base.len - 1);
-	buf_addch(&m.getdata_base, '/');
 	m.http.connect_timeout_ms = cfg->fetch_timeout_ms < 2000 ? cfg->fetch_timeout_ms : 2000;
 	m.http.timeout_ms = cfg->fetch_timeout_ms;
 	m.http.max_bytes = m.acfg.max_bytes;
 	m.lim.max_bytes = m.acfg.max_bytes;
 	db_open(&m.db, cfg->database_url);
 	kv_open(&m.kv, cfg->redis_url, 1000);
+	for (i = 0; i < n; i++)
+		if (run_opts_wants(&m.opt, ks[i].k->name))
+			buf_addf(&items, "%smirror:%s", items.len ? "," : "", ks[i].k->name);
 
 	deadline = time_now_ms() + (int64_t)m.opt.duration_s * 1000;
 	while (!job_stop) {
@@ -397,18 +323,17 @@ int job_mirror(const struct cfg *cfg, int argc, char **argv)
 			ret = 1;
 			break;
 		}
-		for (i = 0; i < sizeof kinds / sizeof kinds[0] && !job_stop; i++)
-			if (run_opts_wants(&m.opt, kinds[i].name))
-				mirror_kind(&m, kinds[i].name, kinds[i].sql);
+		for (i = 0; i < n && !job_stop; i++)
+			if (run_opts_wants(&m.opt, ks[i].k->name))
+				mirror_pass(&m, &ks[i]);
 		m.opt.force = 0;
 		if (m.changed) {
-			if (bzcc_cache_refresh(&m.db, &m.kv, time_now_ms()) < 0)
-				log_warn("could not refresh the cached lobby view");
+			enrich_refresh_modules(&m.db, &m.kv);
 			m.changed = 0;
 		}
-		if (m.opt.once)
+		if (m.opt.once || !items.len)
 			break;
-		next = enrich_next_due_ms(&m.db, "mirror:map,mirror:mod,mirror:avatar");
+		next = enrich_next_due_ms(&m.db, items.data);
 		if (m.wake_ms && (next < 0 || m.wake_ms < next))
 			next = m.wake_ms;
 		if (next >= 0 && next <= time_now_ms() && !m.worked)
@@ -420,321 +345,11 @@ int job_mirror(const struct cfg *cfg, int argc, char **argv)
 	run_counts_log("mirror", &m.n, time_mono_ms() - t0);
 	breakers_release(&m.br);
 	assets_cfg_release(&m.acfg);
-	buf_release(&m.getdata_base);
+	buf_release(&items);
+	free(ks);
 	db_close(&m.db);
 	kv_close(&m.kv);
 	close(lockfd);
 	return ret;
 }
 
-/* ----------------------------------------------------------------- sweep */
-
-struct sweep {
-	struct assets_cfg acfg;
-	struct db db;
-	struct img_limits lim;
-	int verified, failed, quarantined, missing, deduped, adopted, temp_removed;
-};
-
-/* Make every entity showing `sha` due for mirroring again. */
-static void remirror(struct db *db, const char *sha)
-{
-	static const char sql[] =
-		"UPDATE enrich_items x SET next_attempt_at = now(), signature = NULL, attempts = 0,"
-		" parked_at = NULL FROM asset_links l"
-		" WHERE l.sha256 = $1 AND x.kind = 'mirror:' || l.entity_kind AND x.key = l.entity_key";
-	const char *params[] = { sha };
-	db_run(db, sql, 1, params);
-}
-
-static int read_all(const char *path, size_t max, struct buf *out)
-{
-	char chunk[65536];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	while ((n = read(fd, chunk, sizeof chunk)) > 0) {
-		buf_add(out, chunk, (size_t)n);
-		if (out->len > max)
-			break;
-	}
-	close(fd);
-	if (n < 0)
-		return -1;
-	return 0;
-}
-
-/* Does the file hold a valid picture whose SHA-256 is `sha`? 1 yes, 0 no,
- * -1 missing. `why` gets the reason for "no". */
-static int check_file(struct sweep *s, const char *path, const char *sha, char *why, size_t n)
-{
-	struct buf data = BUF_INIT;
-	struct img_info info;
-	char got[SHA256_HEX_LEN];
-	enum img_reject rj;
-	int ret;
-	if (read_all(path, s->acfg.max_bytes, &data) < 0) {
-		int e = errno;
-		snprintf(why, n, "%s", strerror(e));
-		buf_release(&data);
-		return e == ENOENT ? -1 : 0;
-	}
-	sha256_hex(data.data, data.len, got);
-	if (strcmp(got, sha)) {
-		snprintf(why, n, "content hashes to %s", got);
-		ret = 0;
-	} else if ((rj = img_validate(data.data, data.len, &s->lim, &info, why, n)) != IMG_OK) {
-		ret = 0;
-	} else {
-		ret = 1;
-	}
-	buf_release(&data);
-	return ret;
-}
-
-static void quarantine_file(struct sweep *s, const char *full, const char *name)
-{
-	struct buf dst = BUF_INIT;
-	mkdir(s->acfg.quarantine_dir, 0700);
-	buf_addf(&dst, "%s/%lld-%s", s->acfg.quarantine_dir, (long long)time_now_ms(), name);
-	if (rename(full, dst.data) < 0) {
-		log_warn("asset-sweep: could not move %s to %s: %s", full, dst.data, strerror(errno));
-		unlink(full);
-	}
-	buf_release(&dst);
-}
-
-static void sweep_rows(struct sweep *s)
-{
-	static const char sql[] =
-		"SELECT sha256, path, verify_failures, storage FROM assets"
-		" WHERE quarantined_at IS NULL ORDER BY sha256";
-	static const char sql_ok[] =
-		"UPDATE assets SET verified_at = now(), verify_failures = 0 WHERE sha256 = $1";
-	static const char sql_bad[] =
-		"UPDATE assets SET verify_failures = $2::int,"
-		" quarantined_at = CASE WHEN $3::boolean THEN now() END WHERE sha256 = $1";
-	static const char sql_forget[] = "DELETE FROM asset_sources WHERE sha256 = $1";
-	static const char sql_drop[] = "DELETE FROM assets WHERE sha256 = $1";
-	PGresult *res = db_exec(&s->db, sql, 0, NULL);
-	int i;
-	if (!res)
-		return;
-	for (i = 0; i < PQntuples(res) && !job_stop; i++) {
-		const char *sha = PQgetvalue(res, i, 0), *path = PQgetvalue(res, i, 1);
-		int fails = atoi(PQgetvalue(res, i, 2)) + 1, st;
-		const char *params[3];
-		char f[16], why[300] = "";
-		struct buf full = BUF_INIT;
-		params[0] = sha;
-		if (!strcmp(PQgetvalue(res, i, 3), "s3")) {
-			long status;
-			if (s->acfg.storage != ASSETS_S3)
-				continue;
-			st = s3_head(&s->acfg.s3, path, &status, why, sizeof why);
-			if (st < 0) {
-				log_warn("asset-sweep: %s: %s", path, why);
-				continue;
-			}
-			st = st == 1 ? 1 : -1;
-		} else {
-			if (s->acfg.storage != ASSETS_FILE)
-				continue;
-			buf_addf(&full, "%s/%s", s->acfg.root, path);
-			st = check_file(s, full.data, sha, why, sizeof why);
-		}
-		if (st == 1) {
-			db_run(&s->db, sql_ok, 1, params);
-			s->verified++;
-		} else if (st < 0) {
-			s->missing++;
-			log_warn("asset-sweep: %s is missing; its entities will be mirrored again", path);
-			remirror(&s->db, sha);
-			db_run(&s->db, sql_drop, 1, params);
-		} else {
-			int q = fails >= s->acfg.quarantine_after;
-			snprintf(f, sizeof f, "%d", fails);
-			params[1] = f;
-			params[2] = q ? "true" : "false";
-			s->failed++;
-			log_warn("asset-sweep: %s failed verification (%d/%d): %s", path, fails,
-				 s->acfg.quarantine_after, why);
-			if (q) {
-				const char *base = strrchr(path, '/');
-				quarantine_file(s, full.data, base ? base + 1 : path);
-				s->quarantined++;
-				log_warn("asset-sweep: %s quarantined in %s", path, s->acfg.quarantine_dir);
-				remirror(&s->db, sha);
-				db_run(&s->db, sql_forget, 1, params);
-			}
-			db_run(&s->db, sql_bad, 3, params);
-		}
-		buf_release(&full);
-	}
-	PQclear(res);
-}
-
-/* "<64 hex>.<ext>": the SHA in sha (65 bytes) and 1, else 0. */
-static int content_name(const char *name, char *sha)
-{
-	size_t i;
-	for (i = 0; i < 64; i++)
-		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
-			return 0;
-	if (name[64] != '.')
-		return 0;
-	memcpy(sha, name, 64);
-	sha[64] = '\0';
-	return 1;
-}
-
-static void sweep_dir(struct sweep *s, const char *kind)
-{
-	static const char sql_row[] = "SELECT path, quarantined_at IS NOT NULL FROM assets WHERE sha256 = $1";
-	static const char sql_adopt[] =
-		"INSERT INTO assets (sha256, kind, ext, mime, width, height, bytes, path, storage,"
-		" source_url, created_at, verified_at)"
-		" VALUES ($1, $2, $3, $4, $5::int, $6::int, $7::int, $8, 'file', 'adopted:' || $8,"
-		"  now(), now()) ON CONFLICT DO NOTHING";
-	struct buf dir = BUF_INIT, full = BUF_INIT, rel = BUF_INIT;
-	struct dirent *de;
-	DIR *d;
-
-	buf_addf(&dir, "%s/bzcc/%s", s->acfg.root, kind);
-	d = opendir(dir.data);
-	if (!d) {
-		buf_release(&dir);
-		return;
-	}
-	while ((de = readdir(d)) && !job_stop) {
-		char sha[SHA256_HEX_LEN], why[300];
-		const char *params[8];
-		struct stat st;
-		PGresult *res;
-		if (de->d_name[0] == '.' && (!de->d_name[1] || !strcmp(de->d_name, "..")))
-			continue;
-		buf_reset(&full);
-		buf_reset(&rel);
-		buf_addf(&full, "%s/%s", dir.data, de->d_name);
-		buf_addf(&rel, "bzcc/%s/%s", kind, de->d_name);
-		if (lstat(full.data, &st) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		if (!strncmp(de->d_name, ".tmp-", 5)) {
-			if (st.st_mtime < time(NULL) - 3600 && unlink(full.data) == 0)
-				s->temp_removed++;
-			continue;
-		}
-		if (!content_name(de->d_name, sha))
-			continue;
-		params[0] = sha;
-		res = db_exec(&s->db, sql_row, 1, params);
-		if (!res)
-			continue;
-		if (PQntuples(res) == 1) {
-			int same = !strcmp(PQgetvalue(res, 0, 0), rel.data);
-			int quarantined = PQgetvalue(res, 0, 1)[0] == 't';
-			PQclear(res);
-			if (same || quarantined)
-				continue;
-			/* one content, two copies: keep the recorded one */
-			if (check_file(s, full.data, sha, why, sizeof why) == 1 && unlink(full.data) == 0) {
-				s->deduped++;
-				log_info("asset-sweep: removed duplicate %s", rel.data);
-			}
-			continue;
-		}
-		PQclear(res);
-		{
-			struct buf data = BUF_INIT;
-			struct img_info info;
-			char got[SHA256_HEX_LEN], w[16], h[16], b[24];
-			if (read_all(full.data, s->acfg.max_bytes, &data) == 0 &&
-			    !strcmp(sha256_hex(data.data, data.len, got), sha) &&
-			    img_validate(data.data, data.len, &s->lim, &info, why, sizeof why) == IMG_OK &&
-			    !strcmp(strchr(de->d_name, '.') + 1, img_format_ext(info.format))) {
-				snprintf(w, sizeof w, "%d", info.width);
-				snprintf(h, sizeof h, "%d", info.height);
-				snprintf(b, sizeof b, "%zu", data.len);
-				params[1] = kind;
-				params[2] = img_format_ext(info.format);
-				params[3] = img_format_mime(info.format);
-				params[4] = w;
-				params[5] = h;
-				params[6] = b;
-				params[7] = rel.data;
-				if (db_run(&s->db, sql_adopt, 8, params) == 0) {
-					s->adopted++;
-					log_info("asset-sweep: adopted unrecorded %s", rel.data);
-				}
-			} else {
-				quarantine_file(s, full.data, de->d_name);
-				s->quarantined++;
-				log_warn("asset-sweep: unrecorded %s is not a valid picture of that name;"
-					 " quarantined", rel.data);
-			}
-			buf_release(&data);
-		}
-	}
-	closedir(d);
-	buf_release(&dir);
-	buf_release(&full);
-	buf_release(&rel);
-}
-
-int job_asset_sweep(const struct cfg *cfg, int argc, char **argv)
-{
-	static const char *const kinds[] = { "map", "mod", "avatar" };
-	struct sweep s;
-	struct buf lockpath = BUF_INIT;
-	struct kv kv;
-	int64_t t0 = time_mono_ms();
-	int lockfd, ret = 0;
-	size_t i;
-
-	(void)argv;
-	if (argc > 1) {
-		fprintf(stderr, "usage: gamewatch-job asset-sweep\n");
-		return 2;
-	}
-	memset(&s, 0, sizeof s);
-	if (assets_cfg_load(&s.acfg) < 0)
-		return 2;
-	s.lim.max_bytes = s.acfg.max_bytes;
-	buf_addf(&lockpath, "%s/gamewatch-asset-sweep.lock", cfg->run_dir);
-	lockfd = lock_take(lockpath.data);
-	buf_release(&lockpath);
-	if (lockfd == -2) {
-		log_info("another asset sweep holds the lock; exiting");
-		assets_cfg_release(&s.acfg);
-		return 0;
-	}
-	if (lockfd < 0 || db_open(&s.db, cfg->database_url) < 0) {
-		if (lockfd >= 0) {
-			close(lockfd);
-			db_close(&s.db);
-		}
-		assets_cfg_release(&s.acfg);
-		return 1;
-	}
-	sweep_rows(&s);
-	if (s.acfg.storage == ASSETS_FILE)
-		for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-			sweep_dir(&s, kinds[i]);
-	if (s.missing || s.quarantined) {
-		kv_open(&kv, cfg->redis_url, 1000);
-		if (bzcc_cache_refresh(&s.db, &kv, time_now_ms()) < 0)
-			log_warn("could not refresh the cached lobby view");
-		kv_close(&kv);
-	}
-	log_info("asset-sweep done in %lld ms: %d verified, %d failed, %d quarantined, %d missing,"
-		 " %d duplicates removed, %d adopted, %d temporary files removed",
-		 (long long)(time_mono_ms() - t0), s.verified, s.failed, s.quarantined, s.missing,
-		 s.deduped, s.adopted, s.temp_removed);
-	if (!s.db.conn)
-		ret = 1;
-	db_close(&s.db);
-	close(lockfd);
-	assets_cfg_release(&s.acfg);
-	return ret;
-}

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "http.h"
 #include "platform/jobs/job.h"
@@ -57,62 +56,19 @@ int run_opts_wants(const struct run_opts *o, const char *name)
 	return 0;
 }
 
-int url_is_http(const char *url)
+const char *enrich_env_or(const char *name, const char *def)
 {
-	return url && (!strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8)) &&
-	       !strpbrk(url, " \t\r\n");
+	const char *v = getenv(name);
+	return v && *v ? v : def;
 }
 
-struct json_object *parse_json_body(const struct buf *body)
+void enrich_env_base(struct buf *b, const char *name, const char *def, int trailing_slash)
 {
-	const char *s = body->data;
-	size_t len = body->len;
-	struct json_tokener *tok;
-	struct json_object *o;
-	if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
-		s += 3;
-		len -= 3;
-	}
-	if (!len || len > (size_t)0x7fffffff)
-		return NULL;
-	tok = json_tokener_new();
-	if (!tok)
-		abort();
-	o = json_tokener_parse_ex(tok, s, (int)len);
-	if (o && json_tokener_get_error(tok) != json_tokener_success) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	return o;
-}
-
-const char *json_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-	if (!o || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-long long json_int(struct json_object *o, const char *key, long long def)
-{
-	struct json_object *v;
-	const char *s;
-	char *end;
-	long long n;
-	if (!o || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v))
-		return def;
-	if (json_object_is_type(v, json_type_int))
-		return json_object_get_int64(v);
-	if (json_object_is_type(v, json_type_double))
-		return (long long)json_object_get_double(v);
-	if (!json_object_is_type(v, json_type_string))
-		return def;
-	s = json_object_get_string(v);
-	n = strtoll(s, &end, 10);
-	return end != s && !*end ? n : def;
+	buf_addstr(b, enrich_env_or(name, def));
+	while (b->len && b->data[b->len - 1] == '/')
+		buf_truncate(b, b->len - 1);
+	if (trailing_slash)
+		buf_addch(b, '/');
 }
 
 int fetch_via_breaker(struct db *db, struct breakers *br, const char *provider,

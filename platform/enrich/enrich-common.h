@@ -1,6 +1,8 @@
-/* enrich-common.h: what `gamewatch-job enrich` and `gamewatch-job mirror`
- * share: the run loop's pacing, fetches that go through a provider's
- * circuit breaker and classify the answer, and the per-run counters. */
+/* enrich-common.h: what `gamewatch-job enrich` (engine.h) and
+ * `gamewatch-job mirror` (platform/assets) share: the run options and
+ * pacing, fetches that go through a provider's circuit breaker and
+ * classify the answer, the per-run counters, and the pure JSON helpers of
+ * enrich-json.h. */
 #ifndef GW_ENRICH_COMMON_H
 #define GW_ENRICH_COMMON_H
 
@@ -11,6 +13,7 @@
 #include "db.h"
 #include "http.h"
 #include "kv.h"
+#include "platform/enrich/enrich-json.h"
 #include "platform/enrich/enrich-store.h"
 
 struct run_counts {
@@ -60,17 +63,15 @@ int fetch_via_breaker(struct db *db, struct breakers *br, const char *provider,
 		      const struct http_options *opt, int64_t now_ms, struct http_response *res,
 		      struct fetch_result *out, int64_t *until_ms);
 
-/* Parse a JSON body (a UTF-8 BOM is skipped). NULL when it is not JSON. */
-struct json_object *parse_json_body(const struct buf *body);
+/* Append the environment variable `name` (or `def` when it is unset or
+ * empty) to `b` as a base URL: trailing '/' removed, then one added when
+ * trailing_slash is set ("https://host/api/" stays usable for
+ * "<base>file.php"). */
+void enrich_env_base(struct buf *b, const char *name, const char *def, int trailing_slash);
 
-/* A string member, or NULL when absent or not a string. */
-const char *json_str(struct json_object *o, const char *key);
-
-/* An integer member (numbers and numeric strings), or `def`. */
-long long json_int(struct json_object *o, const char *key, long long def);
-
-/* Is `url` an absolute http(s) URL? Only those are ever fetched. */
-int url_is_http(const char *url);
+/* The environment variable `name` (borrowed from the environment), or
+ * `def` when it is unset or empty. */
+const char *enrich_env_or(const char *name, const char *def);
 
 /* Sleep until `until_ms` (wall clock) or job_stop. */
 void run_sleep_until(int64_t until_ms);

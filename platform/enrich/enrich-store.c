@@ -1,5 +1,5 @@
-/* enrich-store.c: enrichment state and facts in PostgreSQL (contract in
- * enrich-store.h, tables in sql/004-enrichment.sql). */
+/* enrich-store.c: enrichment state, profiles, links and curation in
+ * PostgreSQL (contract in enrich-store.h). */
 #include "platform/enrich/enrich-store.h"
 
 #include <errno.h>
@@ -298,116 +298,7 @@ void breakers_release(struct breakers *b)
 	b->n = 0;
 }
 
-/* ----------------------------------------------------------- the facts */
-
-int enrich_store_seed(struct db *db, struct json_object *maps, int64_t now_ms)
-{
-	static const char sql[] =
-		"INSERT INTO bzcc.map_seed AS o (file_lower, file, name, image_url, pools, loose,"
-		" author, description, tags, size_text, size, base_to_base, updated_at)"
-		" SELECT DISTINCT ON (lower(m->>'file')) lower(m->>'file'), m->>'file', m->>'name',"
-		"  nullif(m->>'image_url', ''), (m->>'pools')::int,"
-		"  CASE WHEN (m->>'loose')::int >= 0 THEN (m->>'loose')::int END,"
-		"  nullif(m->>'author', ''), nullif(m->>'description', ''),"
-		"  ARRAY(SELECT jsonb_array_elements_text(coalesce(m->'tags', '[]'::jsonb))),"
-		"  nullif(m->>'size_text', ''), (m->>'size')::int,"
-		"  nullif((m->>'base_to_base')::int, 0), gw_ms($2::bigint)"
-		" FROM jsonb_array_elements($1::jsonb) AS m WHERE coalesce(m->>'file', '') <> ''"
-		" ORDER BY lower(m->>'file')"
-		" ON CONFLICT (file_lower) DO UPDATE SET file = EXCLUDED.file, name = EXCLUDED.name,"
-		"  image_url = EXCLUDED.image_url, pools = EXCLUDED.pools, loose = EXCLUDED.loose,"
-		"  author = EXCLUDED.author, description = EXCLUDED.description, tags = EXCLUDED.tags,"
-		"  size_text = EXCLUDED.size_text, size = EXCLUDED.size,"
-		"  base_to_base = EXCLUDED.base_to_base, updated_at = EXCLUDED.updated_at";
-	char now[24];
-	const char *params[2];
-	PGresult *res;
-	int n;
-	fmt_ll(now, sizeof now, now_ms);
-	params[0] = json_object_to_json_string_ext(maps, JSON_C_TO_STRING_PLAIN);
-	params[1] = now;
-	res = db_exec(db, sql, 2, params);
-	if (!res)
-		return -1;
-	n = atoi(PQcmdTuples(res));
-	PQclear(res);
-	return n;
-}
-
-int enrich_store_map_info(struct db *db, const char *map_key, int found, const char *title,
-			  const char *description, const char *image_url,
-			  struct json_object *net_vars, struct json_object *team_names,
-			  int64_t now_ms)
-{
-	static const char sql[] =
-		"INSERT INTO bzcc.map_info AS o (map_key, found, title, description, image_url,"
-		" net_vars, team_names, updated_at)"
-		" VALUES ($1, $2::boolean, $3, $4, $5, $6::jsonb,"
-		"  CASE WHEN $7::jsonb IS NOT NULL THEN"
-		"   ARRAY(SELECT jsonb_array_elements_text($7::jsonb)) END, gw_ms($8::bigint))"
-		" ON CONFLICT (map_key) DO UPDATE SET found = EXCLUDED.found, title = EXCLUDED.title,"
-		"  description = EXCLUDED.description, image_url = EXCLUDED.image_url,"
-		"  net_vars = EXCLUDED.net_vars,"
-		"  team_names = EXCLUDED.team_names,"
-		"  updated_at = EXCLUDED.updated_at";
-	char now[24];
-	const char *params[8];
-	fmt_ll(now, sizeof now, now_ms);
-	params[0] = map_key;
-	params[1] = found ? "true" : "false";
-	params[2] = title;
-	params[3] = description;
-	params[4] = image_url;
-	params[5] = net_vars ? json_object_to_json_string_ext(net_vars, JSON_C_TO_STRING_PLAIN) : NULL;
-	params[6] = team_names ? json_object_to_json_string_ext(team_names, JSON_C_TO_STRING_PLAIN)
-			       : NULL;
-	params[7] = now;
-	return db_run(db, sql, 8, params);
-}
-
-int enrich_store_mods(struct db *db, struct json_object *mods, int64_t now_ms)
-{
-	static const char sql[] =
-		"INSERT INTO bzcc.mod_info AS o (mod_id, name, workshop_name, type, dependencies,"
-		" image_url, updated_at)"
-		" SELECT DISTINCT ON (m->>'id') m->>'id', nullif(m->>'name', ''),"
-		"  nullif(m->>'workshop_name', ''), nullif(m->>'type', ''),"
-		"  ARRAY(SELECT jsonb_array_elements_text(coalesce(m->'dependencies', '[]'::jsonb))),"
-		"  nullif(m->>'image_url', ''), gw_ms($2::bigint)"
-		" FROM jsonb_array_elements($1::jsonb) AS m WHERE coalesce(m->>'id', '') <> ''"
-		" ORDER BY m->>'id'"
-		" ON CONFLICT (mod_id) DO UPDATE SET name = EXCLUDED.name,"
-		"  workshop_name = EXCLUDED.workshop_name, type = EXCLUDED.type,"
-		"  dependencies = EXCLUDED.dependencies, image_url = EXCLUDED.image_url,"
-		"  updated_at = EXCLUDED.updated_at";
-	char now[24];
-	const char *params[2];
-	fmt_ll(now, sizeof now, now_ms);
-	params[0] = json_object_to_json_string_ext(mods, JSON_C_TO_STRING_PLAIN);
-	params[1] = now;
-	return db_run(db, sql, 2, params);
-}
-
-int enrich_store_workshop(struct db *db, const char *mod_id, int found, const char *title,
-			  const char *preview_url, int64_t now_ms)
-{
-	static const char sql[] =
-		"INSERT INTO bzcc.mod_info AS o (mod_id, workshop_title, workshop_preview_url,"
-		" workshop_found, updated_at)"
-		" VALUES ($1, $2, $3, $4::boolean, gw_ms($5::bigint))"
-		" ON CONFLICT (mod_id) DO UPDATE SET workshop_title = EXCLUDED.workshop_title,"
-		"  workshop_preview_url = EXCLUDED.workshop_preview_url,"
-		"  workshop_found = EXCLUDED.workshop_found, updated_at = EXCLUDED.updated_at";
-	char now[24];
-	const char *params[5];
-	fmt_ll(now, sizeof now, now_ms);
-	params[0] = mod_id;
-	params[1] = title;
-	params[2] = preview_url;
-	params[3] = found ? "true" : "false";
-	params[4] = now;
-	return db_run(db, sql, 5, params);
-}
+/* ------------------------------------------------------------- profiles */
 
 int enrich_store_profile(struct db *db, const char *provider, const char *external_id,
 			 int found, const char *nickname, const char *profile_url,

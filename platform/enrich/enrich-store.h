@@ -1,9 +1,10 @@
-/* enrich-store.h: enrichment state in PostgreSQL (sql/004-enrichment.sql):
- * per-item attempts, backoff and parking; per-provider circuit breakers;
- * the fetched facts (seed list, getdata.php, Steam, Workshop, GOG); asset
- * links and the curation queue. Shared by `gamewatch-job enrich` and
- * `gamewatch-job mirror`; the web app reads only through
- * bzcc.enrich_session() (store/bzcc-store.c).
+/* enrich-store.h: the platform's enrichment state in PostgreSQL: per-item
+ * attempts, backoff and parking (enrich_items); per-provider circuit
+ * breakers (enrich_breakers); platform profiles of player accounts
+ * (player_profiles); picture links (asset_links) and the curation queue.
+ * Shared by `gamewatch-job enrich` (engine.h) and `gamewatch-job mirror`
+ * (platform/assets); a module stores its own facts in its own store and
+ * its pages read all of it through its own queries.
  *
  * Every time is ms since the epoch; every statement is parameterized.
  * Functions returning int give 0 on success and -1 on a database error
@@ -111,29 +112,7 @@ void breaker_failure(struct db *db, struct breakers *b, const char *provider, in
 /* Free the per-run cache of `b` (the rows in enrich_breakers stay). */
 void breakers_release(struct breakers *b);
 
-/* ----------------------------------------------------------- the facts */
-
-/* Replace the seed list with `maps`, an array of objects {file, name,
- * image_url, pools, loose, author, description (sanitized), tags (array),
- * size_text, size, base_to_base}, in one statement. Returns the number of
- * rows written or -1. */
-int enrich_store_seed(struct db *db, struct json_object *maps, int64_t now_ms);
-
-/* Upsert getdata.php's answer for `map_key`: found = 0 records "no data".
- * title, description (sanitized), image_url and team_names (a 2-element
- * array or NULL) may be NULL; net_vars is a JSON object or NULL. */
-int enrich_store_map_info(struct db *db, const char *map_key, int found, const char *title,
-			  const char *description, const char *image_url,
-			  struct json_object *net_vars, struct json_object *team_names,
-			  int64_t now_ms);
-
-/* Upsert the getdata.php facts of mods: `mods` is an array of {id, name,
- * workshop_name, type, dependencies (array), image_url}. */
-int enrich_store_mods(struct db *db, struct json_object *mods, int64_t now_ms);
-
-/* Record the Workshop answer for one mod (found = 0: unknown or hidden). */
-int enrich_store_workshop(struct db *db, const char *mod_id, int found, const char *title,
-			  const char *preview_url, int64_t now_ms);
+/* ------------------------------------------------------------- profiles */
 
 /* Upsert a platform profile (found = 0: private or unknown account). */
 int enrich_store_profile(struct db *db, const char *provider, const char *external_id,

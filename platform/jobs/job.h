@@ -15,16 +15,20 @@ extern volatile int job_stop;
  * not list yet, in name order, each in its own transaction. */
 int job_migrate(const struct cfg *cfg, int argc, char **argv);
 
-/* Mirror every picture a page shows (maps, mods, avatars) into our own
- * storage, validated and content-addressed (jobs/job-mirror.c). Holds
- * <run_dir>/gamewatch-mirror.lock. */
+/* Fetch names and facts from the enrichment providers of the enabled
+ * modules (platform/enrich/engine.h). Holds <run_dir>/gamewatch-enrich.lock. */
+int job_enrich(const struct cfg *cfg, int argc, char **argv);
+
+/* Mirror every picture a page shows (the picture kinds of the enabled
+ * modules) into our own storage, validated and content-addressed
+ * (platform/assets/job-mirror.c). Holds <run_dir>/gamewatch-mirror.lock. */
 int job_mirror(const struct cfg *cfg, int argc, char **argv);
 
 /* The integrity sweep of mirrored pictures: re-hash, dedupe, quarantine
- * (jobs/job-mirror.c). Holds <run_dir>/gamewatch-asset-sweep.lock. */
+ * (platform/assets/job-sweep.c). Holds <run_dir>/gamewatch-asset-sweep.lock. */
 int job_asset_sweep(const struct cfg *cfg, int argc, char **argv);
 
-/* The platform's own jobs (migrate, mirror, asset-sweep), terminated by a
+/* The platform's own jobs (migrate, enrich, mirror, asset-sweep), terminated by a
  * row with name NULL; modules add theirs in their descriptors. */
 struct gw_job;
 extern const struct gw_job platform_jobs[];

@@ -10,9 +10,13 @@ volatile int job_stop;
 const struct gw_job platform_jobs[] = {
 	{ "migrate", job_migrate, "apply pending migrations (platform first, then modules)",
 	  NULL, NULL, 0 },
+	{ "enrich", job_enrich,
+	  "facts from upstream providers of the enabled modules [--once | --duration S]"
+	  " [--limit N] [--force] [--only PROVIDER,...]",
+	  "*/5 * * * *", "--duration 50", 300 },
 	{ "mirror", job_mirror,
 	  "copy pictures to our own storage [--once | --duration S] [--limit N] [--force]"
-	  " [--only map,mod,avatar]",
+	  " [--only KIND,...]",
 	  "2-59/5 * * * *", "--duration 50", 300 },
 	{ "asset-sweep", job_asset_sweep, "re-hash mirrored files, dedupe, quarantine bad ones",
 	  "17 3 * * *", NULL, 3600 },

@@ -8,11 +8,11 @@
  *                           the platform's paths (/healthz, this document)
  *                           and the shared components (Error, BadRequest,
  *                           ServiceUnavailable, NotModified, IfNoneMatch ...)
- *   <module's descriptor `openapi` path>, e.g. bzcc/openapi.json
+ *   <module's descriptor `openapi` path>, e.g. <name>/openapi.json
  *                           an object with only "paths", "components" and
  *                           "tags": the module's JSON endpoints. It may use
  *                           the platform's components by $ref; its own
- *                           component names start with its prefix (Bzcc...).
+ *                           component names start with its prefix (the module name, capitalized).
  * Only the enabled modules' fragments are merged (GW_MODULES), so the
  * document lists exactly the routes `gamewatch.fcgi --routes` prints with
  * kind api; tests/integration/t76_openapi.py checks both directions and
@@ -34,7 +34,7 @@ struct json_object;
  * with a sentence in err (doc unchanged) when frag is not an object, has a
  * top-level key other than paths/components/tags, or would redefine a
  * path, a component, a tag name or an operationId `doc` already has.
- * `origin` names the fragment in the error ("bzcc"). Pure (no I/O). */
+ * `origin` names the fragment in the error (the module name). Pure (no I/O). */
 int openapi_merge(struct json_object *doc, struct json_object *frag, const char *origin,
 		  char *err, size_t errlen);
 

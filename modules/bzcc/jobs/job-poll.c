@@ -28,6 +28,7 @@
 #include "kv.h"
 #include "platform/jobs/lock.h"
 #include "log.h"
+#include "modules/bzcc/store/bzcc-rollup.h"
 #include "modules/bzcc/store/bzcc-store.h"
 #include "timeutil.h"
 
@@ -49,12 +50,8 @@ static void ensure_partitions(struct poller *p, int64_t now_ms)
 	yyyymm = atoi(iso) * 100 + atoi(iso + 5);
 	if (yyyymm == p->partitions_month)
 		return;
-	{
-		const char *params[] = { iso };
-		if (db_run(&p->db, "SELECT gw_ensure_month_partitions("
-				   "'bzcc.session_snapshots', $1::timestamptz, 1)", 1, params) == 0)
-			p->partitions_month = yyyymm;
-	}
+	if (bzcc_rollup_snapshot_partitions(&p->db, iso) == 0)
+		p->partitions_month = yyyymm;
 }
 
 /* Refresh the Redis view; failures are logged and do not fail the poll

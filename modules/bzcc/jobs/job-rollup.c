@@ -9,123 +9,28 @@
  *    never see a half-built table. `--full` recomputes everything.
  * 3. REFRESH MATERIALIZED VIEW CONCURRENTLY bzcc.session_duration_stats.
  * Stays within one run of ~seconds even for a year of 5-second snapshots
- * (bench/README.md). Holds <run_dir>/gamewatch-rollup.lock. */
+ * (bench/README.md). The statements are in modules/bzcc/store/bzcc-rollup.c.
+ * Holds <run_dir>/gamewatch-rollup.lock. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "db.h"
+#include "log.h"
 #include "modules/bzcc/module.h"
+#include "modules/bzcc/store/bzcc-rollup.h"
 #include "platform/jobs/job.h"
 #include "platform/jobs/lock.h"
-#include "log.h"
 #include "timeutil.h"
-
-/* $1 = first UTC day to recompute (date). Stays are split at UTC midnight.
- * Stays are assumed shorter than two days for the partition bound. */
-#define STAY_DAYS                                                             \
-	" CROSS JOIN LATERAL (SELECT g::date AS day,"                           \
-	"  extract(epoch FROM least(coalesce(e.left_at, e.last_seen_at),"        \
-	"   (g + interval '1 day') AT TIME ZONE 'UTC')"                          \
-	"   - greatest(e.joined_at, g AT TIME ZONE 'UTC'))::bigint AS secs"       \
-	"  FROM generate_series((e.joined_at AT TIME ZONE 'UTC')::date::timestamp," \
-	"   (coalesce(e.left_at, e.last_seen_at) AT TIME ZONE 'UTC')::date::timestamp," \
-	"   interval '1 day') AS g) d"
-
-#define STAYS_SINCE                                                           \
-	" WHERE e.joined_at >= ($1::date - 2)::timestamp AT TIME ZONE 'UTC'"     \
-	"  AND coalesce(e.left_at, e.last_seen_at) >= $1::date::timestamp AT TIME ZONE 'UTC'" \
-	"  AND d.day >= $1::date"
-
-static const char SQL_PLAYER_DAILY[] =
-	"INSERT INTO bzcc.player_daily (player_id, day, seconds, sessions)"
-	" SELECT e.player_id, d.day, sum(d.secs), count(DISTINCT e.session_id)"
-	" FROM bzcc.player_session_events e" STAY_DAYS STAYS_SINCE
-	" GROUP BY 1, 2"
-	" ON CONFLICT (player_id, day) DO UPDATE SET seconds = EXCLUDED.seconds,"
-	"  sessions = EXCLUDED.sessions";
-
-#define PLAY_BY(col)                                                          \
-	"play AS (SELECT s." col " AS k, d.day, count(DISTINCT e.player_id) AS players," \
-	"  sum(d.secs) AS secs FROM bzcc.player_session_events e"               \
-	"  JOIN bzcc.sessions s ON s.id = e.session_id" STAY_DAYS STAYS_SINCE    \
-	"  GROUP BY 1, 2)"
-
-#define SNAP_BY(col)                                                          \
-	"snap AS (SELECT " col " AS k, (taken_at AT TIME ZONE 'UTC')::date AS day," \
-	"  count(DISTINCT session_id) AS sessions, max(player_count) AS peak"   \
-	"  FROM bzcc.session_snapshots"                                          \
-	"  WHERE taken_at >= $1::date::timestamp AT TIME ZONE 'UTC' GROUP BY 1, 2)"
-
-static const char SQL_MAP_DAILY[] =
-	"WITH " SNAP_BY("map_key") ", " PLAY_BY("map_key")
-	" INSERT INTO bzcc.map_daily (map_key, day, sessions, players, player_seconds, peak_players)"
-	" SELECT snap.k, snap.day, snap.sessions, coalesce(play.players, 0),"
-	"  coalesce(play.secs, 0), snap.peak"
-	" FROM snap LEFT JOIN play ON play.k = snap.k AND play.day = snap.day"
-	" ON CONFLICT (map_key, day) DO UPDATE SET sessions = EXCLUDED.sessions,"
-	"  players = EXCLUDED.players, player_seconds = EXCLUDED.player_seconds,"
-	"  peak_players = EXCLUDED.peak_players";
-
-static const char SQL_MOD_DAILY[] =
-	"WITH " SNAP_BY("mod_id") ", " PLAY_BY("mod_id")
-	" INSERT INTO bzcc.mod_daily (mod_id, day, sessions, players, player_seconds)"
-	" SELECT snap.k, snap.day, snap.sessions, coalesce(play.players, 0),"
-	"  coalesce(play.secs, 0)"
-	" FROM snap LEFT JOIN play ON play.k = snap.k AND play.day = snap.day"
-	" ON CONFLICT (mod_id, day) DO UPDATE SET sessions = EXCLUDED.sessions,"
-	"  players = EXCLUDED.players, player_seconds = EXCLUDED.player_seconds";
-
-static const char SQL_PLAYERS_ONLINE[] =
-	"INSERT INTO bzcc.players_online (minute, sessions, players)"
-	" SELECT date_trunc('minute', taken_at), max(sessions), max(players)"
-	" FROM bzcc.polls WHERE ok AND taken_at >= $1::date::timestamp AT TIME ZONE 'UTC'"
-	" GROUP BY 1"
-	" ON CONFLICT (minute) DO UPDATE SET sessions = EXCLUDED.sessions,"
-	"  players = EXCLUDED.players";
-
-/* First day to recompute, new poll watermark, and the pending-from value
- * for the next run, in one row. NULL day: nothing new. */
-static const char SQL_PLAN[] =
-	"WITH st AS (SELECT last_poll_id, pending_from FROM rollup_state WHERE name = 'bzcc-daily'),"
-	/* materialized: read the new polls by id first; left to itself the
-	 * planner walks polls_taken_idx from the oldest poll for min(taken_at)
-	 * (1.4 s on a year of polls, bench/README.md) */
-	" new_polls AS MATERIALIZED (SELECT taken_at, id FROM bzcc.polls"
-	"  WHERE id > coalesce((SELECT last_poll_id FROM st), 0)),"
-	" np AS (SELECT min(taken_at) AS t, max(id) AS id FROM new_polls)"
-	" SELECT CASE WHEN $1::boolean THEN '1970-01-01'::date ELSE"
-	"   (least((SELECT t FROM np), (SELECT pending_from FROM st)) AT TIME ZONE 'UTC')::date END,"
-	"  coalesce((SELECT id FROM np), (SELECT last_poll_id FROM st), 0),"
-	"  (SELECT min(joined_at) FROM bzcc.player_session_events WHERE left_at IS NULL)";
-
-static const char SQL_SAVE[] =
-	"INSERT INTO rollup_state (name, watermark, ran_at, duration_ms, last_poll_id, pending_from)"
-	" VALUES ('bzcc-daily', now(), now(), $1::int, $2::bigint, $3::timestamptz)"
-	" ON CONFLICT (name) DO UPDATE SET watermark = EXCLUDED.watermark,"
-	"  ran_at = EXCLUDED.ran_at, duration_ms = EXCLUDED.duration_ms,"
-	"  last_poll_id = EXCLUDED.last_poll_id, pending_from = EXCLUDED.pending_from";
-
-static int timed(struct db *db, const char *what, const char *sql, int n, const char *const *p)
-{
-	int64_t t0 = time_mono_ms();
-	PGresult *res = db_exec(db, sql, n, p);
-	if (!res)
-		return -1;
-	log_info("%s: %s rows in %lld ms", what, PQcmdTuples(res), (long long)(time_mono_ms() - t0));
-	PQclear(res);
-	return 0;
-}
 
 int job_rollup(const struct cfg *cfg, int argc, char **argv)
 {
 	struct db db;
+	struct bzcc_rollup_plan plan;
 	struct buf lockpath = BUF_INIT;
 	int full = 0, lockfd, ret = 1, i;
 	int64_t t0 = time_mono_ms();
-	char day[16] = "", poll_id[24] = "0", pending[40] = "", dur[16];
-	PGresult *res;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--full")) {
@@ -147,49 +52,19 @@ int job_rollup(const struct cfg *cfg, int argc, char **argv)
 	if (db_open(&db, cfg->database_url) < 0)
 		goto out;
 
-	if (timed(&db, "partitions ahead",
-		  "SELECT gw_ensure_month_partitions('bzcc.session_snapshots', now(), 3)"
-		  " + gw_ensure_month_partitions('bzcc.player_session_events', now(), 3)", 0, NULL) < 0)
+	if (bzcc_rollup_partitions_ahead(&db, 3) < 0 || bzcc_rollup_plan(&db, full, &plan) < 0)
 		goto out;
-	{
-		const char *p[] = { full ? "true" : "false" };
-		res = db_exec(&db, SQL_PLAN, 1, p);
-		if (!res)
-			goto out;
-		if (!PQgetisnull(res, 0, 0))
-			snprintf(day, sizeof day, "%s", PQgetvalue(res, 0, 0));
-		snprintf(poll_id, sizeof poll_id, "%s", PQgetvalue(res, 0, 1));
-		if (!PQgetisnull(res, 0, 2))
-			snprintf(pending, sizeof pending, "%s", PQgetvalue(res, 0, 2));
-		PQclear(res);
-	}
-	if (day[0]) {
-		const char *p[] = { day };
-		log_info("recomputing daily rollups from %s", day);
-		if (timed(&db, "player_daily", SQL_PLAYER_DAILY, 1, p) < 0 ||
-		    timed(&db, "map_daily", SQL_MAP_DAILY, 1, p) < 0 ||
-		    timed(&db, "mod_daily", SQL_MOD_DAILY, 1, p) < 0 ||
-		    timed(&db, "players_online", SQL_PLAYERS_ONLINE, 1, p) < 0)
+	if (plan.day[0]) {
+		log_info("recomputing daily rollups from %s", plan.day);
+		if (bzcc_rollup_daily(&db, plan.day) < 0)
 			goto out;
 	} else {
 		log_info("no new polls since the last rollup");
 	}
-	/* fresh statistics for the readers' plans (analytics groups thousands
-	 * of per-minute rows; the planner guessed 2.6 k for 43 k) */
-	if (day[0] && timed(&db, "analyze rollups",
-			    "ANALYZE bzcc.player_daily, bzcc.map_daily, bzcc.mod_daily,"
-			    " bzcc.players_online", 0, NULL) < 0)
+	if (bzcc_rollup_durations(&db) < 0 ||
+	    bzcc_rollup_save(&db, time_mono_ms() - t0, &plan) < 0)
 		goto out;
-	if (timed(&db, "session_duration_stats",
-		  "REFRESH MATERIALIZED VIEW CONCURRENTLY bzcc.session_duration_stats", 0, NULL) < 0)
-		goto out;
-	snprintf(dur, sizeof dur, "%lld", (long long)(time_mono_ms() - t0));
-	{
-		const char *p[] = { dur, poll_id, pending[0] ? pending : NULL };
-		if (db_run(&db, SQL_SAVE, 3, p) < 0)
-			goto out;
-	}
-	log_info("rollup done in %s ms", dur);
+	log_info("rollup done in %lld ms", (long long)(time_mono_ms() - t0));
 	ret = 0;
 out:
 	db_close(&db);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "platform/players/players.h"
 
 /* The summary of a session row `s` as the history list shows it; `extra`
  * is "" or more ", 'key', value" pairs for the object. */
@@ -218,43 +219,9 @@ struct json_object *bzcc_history_sessions(struct db *db, const struct bzcc_histo
 	return out;
 }
 
-/* Is s 1..max decimal digits? */
-static bool digits(const char *s, size_t max)
-{
-	size_t n = strspn(s, "0123456789");
-	return n >= 1 && n <= max && !s[n];
-}
-
 int bzcc_history_player_ref(struct db *db, const char *ref, int64_t *player_id)
 {
-	static const char by_id[] = "SELECT id FROM players WHERE id = $1::bigint";
-	static const char by_identity[] =
-		"SELECT player_id FROM identities WHERE provider = $1 AND external_id = $2";
-	const char *params[2];
-	PGresult *res;
-	int ret;
-
-	if (digits(ref, 18)) {
-		params[0] = ref;
-		res = db_exec(db, by_id, 1, params);
-	} else if (!strncmp(ref, "steam:", 6) && digits(ref + 6, 20)) {
-		params[0] = "steam";
-		params[1] = ref + 6;
-		res = db_exec(db, by_identity, 2, params);
-	} else if (!strncmp(ref, "gog:", 4) && digits(ref + 4, 20)) {
-		params[0] = "gog";
-		params[1] = ref + 4;
-		res = db_exec(db, by_identity, 2, params);
-	} else {
-		return -2;
-	}
-	if (!res)
-		return -1;
-	ret = PQntuples(res) > 0;
-	if (ret)
-		*player_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return ret;
+	return players_find_ref(db, ref, player_id);
 }
 
 struct json_object *bzcc_history_player(struct db *db, int64_t player_id, int *found)

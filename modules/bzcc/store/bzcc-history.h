@@ -60,7 +60,8 @@ struct json_object *bzcc_history_sessions(struct db *db, const struct bzcc_histo
  * or "gog:<GOG user id>" (decimal digits; at most 20). `ref` is borrowed.
  * Returns 1 with *player_id set, 0 when no player has that id or
  * identity, -1 on a database error, -2 when `ref` has none of the three
- * forms (a client error). */
+ * forms (a client error). The platform's players_find_ref()
+ * (platform/players/players.h). */
 int bzcc_history_player_ref(struct db *db, const char *ref, int64_t *player_id);
 
 /* A player's profile: {id, ref ("steam:7656..." for the first identity,

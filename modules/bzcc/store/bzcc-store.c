@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "platform/assets/assets.h"
+#include "platform/players/players.h"
 #include "timeutil.h"
 
 static const char SQL_UPSERT_SESSIONS[] =
@@ -103,34 +104,6 @@ static const char SQL_MODS[] =
 	" ON CONFLICT (mod_id) DO UPDATE SET"
 	"  last_seen_at = greatest(o.last_seen_at, EXCLUDED.last_seen_at)";
 
-/* Platform accounts seen in this poll: new ones become a player and an
- * identity (ids drawn once in a MATERIALIZED CTE so both inserts agree);
- * known ones get their last name and time. */
-#define SEEN_ACCOUNTS_CTE                                                    \
-	"seen AS (SELECT DISTINCT ON (p->>'provider', p->>'external_id')"     \
-	"  p->>'provider' AS provider, p->>'external_id' AS external_id,"      \
-	"  p->>'name' AS name"                                                 \
-	" FROM jsonb_array_elements($2::jsonb) AS s,"                          \
-	"  jsonb_array_elements(s->'players') AS p"                            \
-	" WHERE p->>'provider' IN ('steam', 'gog') AND p->>'external_id' <> ''" \
-	" ORDER BY 1, 2)"
-
-static const char SQL_ACCOUNTS[] =
-	"WITH " SEEN_ACCOUNTS_CTE ","
-	" fresh AS MATERIALIZED (SELECT nextval('players_id_seq') AS pid, seen.* FROM seen"
-	"  WHERE NOT EXISTS (SELECT 1 FROM identities x"
-	"   WHERE x.provider = seen.provider AND x.external_id = seen.external_id)),"
-	" np AS (INSERT INTO players (id, display_name, first_seen_at, last_seen_at)"
-	"  SELECT pid, name, gw_ms($1::bigint), gw_ms($1::bigint) FROM fresh),"
-	" ni AS (INSERT INTO identities (player_id, provider, external_id, last_name,"
-	"  first_seen_at, last_seen_at)"
-	"  SELECT pid, provider, external_id, name, gw_ms($1::bigint), gw_ms($1::bigint) FROM fresh),"
-	" ui AS (UPDATE identities x SET last_name = seen.name, last_seen_at = gw_ms($1::bigint)"
-	"  FROM seen WHERE x.provider = seen.provider AND x.external_id = seen.external_id)"
-	" UPDATE players pl SET display_name = seen.name, last_seen_at = gw_ms($1::bigint)"
-	" FROM identities x, seen WHERE pl.id = x.player_id"
-	"  AND x.provider = seen.provider AND x.external_id = seen.external_id";
-
 static const char SQL_LINK_PLAYERS[] =
 	"UPDATE bzcc.session_players sp SET player_id = x.player_id FROM identities x"
 	" WHERE sp.left_at IS NULL AND sp.player_id IS NULL AND sp.provider <> ''"
@@ -195,11 +168,41 @@ static int poll_log(struct db *db, int64_t now_ms, const char *url, const char *
 	return db_run(db, SQL_POLL_LOG, 10, params);
 }
 
+/* The Steam and GOG accounts listed in `sessions` (view models), in
+ * order, as players_seen() takes them. */
+static struct json_object *seen_accounts(struct json_object *sessions)
+{
+	struct json_object *out = json_object_new_array(), *players;
+	size_t i, j;
+	for (i = 0; i < json_object_array_length(sessions); i++) {
+		if (!json_object_object_get_ex(json_object_array_get_idx(sessions, i), "players",
+					       &players))
+			continue;
+		for (j = 0; j < json_object_array_length(players); j++) {
+			struct json_object *p = json_object_array_get_idx(players, j), *a, *v;
+			const char *prov = NULL, *ext = NULL;
+			if (json_object_object_get_ex(p, "provider", &v))
+				prov = json_object_get_string(v);
+			if (json_object_object_get_ex(p, "external_id", &v))
+				ext = json_object_get_string(v);
+			if (!prov || (strcmp(prov, "steam") && strcmp(prov, "gog")) || !ext || !*ext)
+				continue;
+			a = json_object_new_object();
+			json_object_object_add(a, "provider", json_object_new_string(prov));
+			json_object_object_add(a, "external_id", json_object_new_string(ext));
+			json_object_object_add(a, "name", json_object_object_get_ex(p, "name", &v)
+					       ? json_object_get(v) : NULL);
+			json_object_array_add(out, a);
+		}
+	}
+	return out;
+}
+
 int bzcc_store_poll(struct db *db, const struct bzcc_lobby *lobby, int64_t now_ms,
 		    const char *source_url, size_t bytes, int64_t duration_ms,
 		    struct bzcc_poll_stats *stats)
 {
-	struct json_object *arr = json_object_new_array();
+	struct json_object *arr = json_object_new_array(), *accounts;
 	const char *params[2];
 	char now[24];
 	PGresult *res;
@@ -224,6 +227,7 @@ int bzcc_store_poll(struct db *db, const struct bzcc_lobby *lobby, int64_t now_m
 	snprintf(now, sizeof now, "%lld", (long long)now_ms);
 	params[0] = now;
 	params[1] = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
+	accounts = seen_accounts(arr);
 
 	if (db_begin(db) < 0)
 		goto out;
@@ -233,7 +237,7 @@ int bzcc_store_poll(struct db *db, const struct bzcc_lobby *lobby, int64_t now_m
 	    db_run(db, SQL_PLAYERS_LEFT, 1, params) < 0 ||
 	    db_run(db, SQL_MAPS, 2, params) < 0 ||
 	    db_run(db, SQL_MODS, 2, params) < 0 ||
-	    db_run(db, SQL_ACCOUNTS, 2, params) < 0 ||
+	    players_seen(db, now_ms, accounts) < 0 ||
 	    db_run(db, SQL_LINK_PLAYERS, 0, NULL) < 0 ||
 	    db_run(db, SQL_INTERVALS_OPEN, 2, params) < 0 ||
 	    db_run(db, SQL_INTERVALS_EXTEND, 2, params) < 0 ||
@@ -256,6 +260,7 @@ int bzcc_store_poll(struct db *db, const struct bzcc_lobby *lobby, int64_t now_m
 rollback:
 	db_rollback(db);
 out:
+	json_object_put(accounts);
 	json_object_put(arr);
 	return ret;
 }
