@@ -311,14 +311,17 @@ gw_redis_start() {
 	mkdir -p "$dir" && chmod 0700 "$dir" || return 1
 	(
 		umask 077
-		printf 'bind 127.0.0.1\nport %s\nprotected-mode yes\ndaemonize no\n' "$port"
-		printf 'dir %s\nlogfile ""\nrequirepass %s\n' "$dir" "$pw"
-		if [ "$persist" = yes ]; then
-			printf 'appendonly yes\nappendfsync everysec\nsave "3600 1 300 100"\n'
-		else
-			printf 'appendonly no\nsave ""\n'
-		fi
-	) >"$conf" || return 1
+		rm -f "$conf"
+		{
+			printf 'bind 127.0.0.1\nport %s\nprotected-mode yes\ndaemonize no\n' "$port"
+			printf 'dir %s\nlogfile ""\nrequirepass %s\n' "$dir" "$pw"
+			if [ "$persist" = yes ]; then
+				printf 'appendonly yes\nappendfsync everysec\nsave "3600 1 300 100"\n'
+			else
+				printf 'appendonly no\nsave ""\n'
+			fi
+		} >"$conf"
+	) || return 1
 	if [ "$(id -u)" = 0 ] && id -u redis >/dev/null 2>&1; then
 		owner=redis
 		chown -R redis: "$dir" || return 1
