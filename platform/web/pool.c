@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,11 +65,9 @@ static int resolve_identity(const char *user, bool allow_root, struct identity *
 		log_warn("the workers run as root (--allow-root)");
 		return 0;
 	}
-	errno = 0;
 	pw = getpwnam(user);
 	if (!pw) {
-		log_error("--user %s: no such user%s%s", user, errno ? ": " : "",
-			  errno ? strerror(errno) : "");
+		log_error("--user %s: no such user", user);
 		return -1;
 	}
 	if (strlen(pw->pw_name) >= sizeof id->name) {
@@ -106,9 +103,6 @@ static int drop_root(const struct identity *id)
 		log_error("still able to regain root after switching to %s", id->name);
 		return -1;
 	}
-	/* a uid change clears the dumpable flag; a process started as this
-	 * user has it (core dumps, and LeakSanitizer needs it) */
-	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	log_info("running as user %s (uid %ld, gid %ld)", id->name, (long)id->uid, (long)id->gid);
 	return 0;
 }
@@ -159,7 +153,7 @@ int pool_run(const char *listen_spec, int workers, const char *pidfile, const ch
 	}
 	if (unix_sock) {
 		if ((id.change && chown(addr, id.uid, id.gid) < 0) || chmod(addr, 0660) < 0) {
-			log_error("could not set the owner or mode of %s: %s", addr, strerror(errno));
+			log_error("could not set the owner or mode of %s: %s", listen_spec, strerror(errno));
 			close(sock);
 			unlink(addr);
 			return 1;

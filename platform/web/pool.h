@@ -25,8 +25,7 @@
  *   3. The supervisor's pid is written to `pidfile` unless NULL (O_NOFOLLOW:
  *      a symlink planted there is not followed).
  *   4. As root with `user`: initgroups, setgid, setuid (and a check that
- *      root cannot be regained); the process stays dumpable like one started
- *      as that user (core dumps, LeakSanitizer). Then the workers are forked.
+ *      root cannot be regained). Then the workers are forked.
  * At exit the socket and the pidfile are removed when the directory lets
  * `user` do so (else the next start replaces the socket). */
 int pool_run(const char *listen_spec, int workers, const char *pidfile, const char *user,
