@@ -245,7 +245,7 @@ gw_pg_start() {
 	GW_PG_DATA=$data GW_PG_SOCKDIR=$sock
 	export GW_PG_DATA GW_PG_SOCKDIR
 	if [ ! -s "$data/PG_VERSION" ]; then
-		gw__as_postgres "$GW_PG_BINDIR/initdb" -D "$data" -U postgres -E UTF8 \
+		gw__as_postgres "$GW_PG_BINDIR/initdb" -D "$data" -U "$owner" -E UTF8 \
 			--locale=C --auth-local=peer --auth-host=scram-sha-256 \
 			>"$GW_RUN/log/initdb.log" 2>&1 \
 			|| { cat "$GW_RUN/log/initdb.log" >&2; gw__die "initdb failed"; return 1; }
@@ -274,7 +274,7 @@ gw_pg_start() {
 	fi
 	pw=$(cat "$data.password")
 	gw__as_postgres "$GW_PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$port" \
-		-U postgres -d postgres >/dev/null <<-SQL || { gw__die "creating role/database failed"; return 1; }
+		-U "$owner" -d postgres >/dev/null <<-SQL || { gw__die "creating role/database failed"; return 1; }
 		SELECT 'CREATE ROLE gamewatch LOGIN' WHERE NOT EXISTS
 		  (SELECT 1 FROM pg_roles WHERE rolname = 'gamewatch') \gexec
 		ALTER ROLE gamewatch PASSWORD '$pw';
