@@ -5,7 +5,7 @@
 #   gw_services_init DIR        all state under DIR (created; pids in DIR/pids);
 #                               DIR must be one the postgres and service users
 #                               can enter (not inside a 0700 directory such as
-#                               a mktemp -d or /root): /tmp or /var/tmp are
+#                               a mktemp -d or /root; /tmp or /var/tmp do)
 #   gw_free_port                print a free loopback TCP port
 #   gw_pg_start [PGDATA]        PostgreSQL 15 cluster (default DIR/pg, run as
 #                               postgres when root); exports DATABASE_URL
@@ -507,7 +507,8 @@ Group $(id -gn "$GW_APP_USER")"
 		# What mod_fcgid passes to the workers it spawns.
 		gw_app_env "$src" || return 1
 		# secrets inside: root (which reads the conf) only
-		(umask 077; : >"$GW_RUN/etc/gamewatch/fcgid-env.conf")
+		(umask 077; : >"$GW_RUN/etc/gamewatch/fcgid-env.conf") \
+			&& chmod 0600 "$GW_RUN/etc/gamewatch/fcgid-env.conf" || return 1
 		for v in DATABASE_URL REDIS_URL SECRET_KEY APP_BASE_URL GW_TEMPLATE_DIR GW_DATA_DIR \
 			ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 			[ -n "${!v:-}" ] && printf 'FcgidInitialEnv %s "%s"\n' "$v" "${!v}" \
