@@ -86,7 +86,8 @@ gw_app_env() {
 gw_pool_start() {
 	local build=$1 src=$2 n=${3:-4} sock=$GW_RUN/run/gamewatch/app.sock pid i
 	gw_app_env "$src"
-	"$build/gamewatch.fcgi" --listen "unix:$sock" --workers "$n" \
+	# as started, like the baseline (bench/fcgi-constant): root too
+	"$build/gamewatch.fcgi" --listen "unix:$sock" --workers "$n" --allow-root \
 		--pidfile "$GW_RUN/run/gamewatch/pool.pid" </dev/null >>"$GW_RUN/log/pool.log" 2>&1 &
 	pid=$!
 	gw_record pool "$pid"

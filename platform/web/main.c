@@ -1,8 +1,11 @@
 /* main.c: gamewatch.fcgi, the web application.
  *
  *   gamewatch.fcgi                        FastCGI on fd 0 (mod_fcgid, lighttpd bin-path, spawn-fcgi)
- *   gamewatch.fcgi --listen SPEC --workers N [--pidfile F]
- *                                         open SPEC itself and pre-fork N workers
+ *   gamewatch.fcgi --listen SPEC --workers N [--pidfile F] [--user NAME | --allow-root]
+ *                                         open SPEC itself and pre-fork N workers;
+ *                                         started as root it needs --user (it binds,
+ *                                         writes the pidfile, then becomes NAME) or
+ *                                         --allow-root (pool.h)
  *
  * Each worker serves one request at a time and recycles itself after
  * GW_MAX_REQUESTS requests (default 100000; 0 = never), a guard against slow
@@ -107,7 +110,7 @@ static int worker(int sock)
 static void usage(void)
 {
 	fprintf(stderr, "usage: gamewatch.fcgi [--listen unix:/path | HOST:PORT] "
-			"[--workers N] [--pidfile FILE]\n"
+			"[--workers N] [--pidfile FILE] [--user NAME | --allow-root]\n"
 			"       gamewatch.fcgi --routes    print the route table (tab-separated)\n");
 }
 
@@ -142,8 +145,9 @@ static int print_routes(void)
 
 int main(int argc, char **argv)
 {
-	const char *listen_spec = NULL, *pidfile = NULL;
+	const char *listen_spec = NULL, *pidfile = NULL, *user = NULL;
 	int workers = 4, i;
+	bool allow_root = false;
 
 	log_init("gamewatch.fcgi");
 	for (i = 1; i < argc; i++) {
@@ -159,13 +163,17 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(argv[i], "--pidfile") && i + 1 < argc) {
 			pidfile = argv[++i];
+		} else if (!strcmp(argv[i], "--user") && i + 1 < argc) {
+			user = argv[++i];
+		} else if (!strcmp(argv[i], "--allow-root")) {
+			allow_root = true;
 		} else {
 			usage();
 			return 2;
 		}
 	}
 	if (listen_spec)
-		return pool_run(listen_spec, workers, pidfile, worker);
+		return pool_run(listen_spec, workers, pidfile, user, allow_root, worker);
 	/* launched by a web server: the listening socket is fd 0 */
 	if (FCGX_Init() != 0)
 		return 1;

@@ -91,7 +91,7 @@ def pool(modules):
     sock = os.path.join(d, "app.sock")
     env = dict(os.environ, GW_MODULES=modules)
     p = subprocess.Popen([os.path.join(BUILD_DIR, "gamewatch.fcgi"), "--listen", "unix:" + sock,
-                          "--workers", "1"], env=env, stdout=subprocess.DEVNULL,
+                          "--workers", "1"] + (["--allow-root"] if os.geteuid() == 0 else []), env=env, stdout=subprocess.DEVNULL,
                          stderr=open(os.path.join(d, "pool.log"), "wb"))
     for _ in range(100):
         if os.path.exists(sock):
