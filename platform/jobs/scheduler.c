@@ -384,6 +384,12 @@ int job_scheduler(const char *self, const char *log_dir)
 		siginfo_t info;
 		int sig;
 
+		if (!stopping && now >= next_tick && tick_s == 60 &&
+		    time_now_ms() < (int64_t)vminute * 1000) {
+			/* woke before the wall-clock minute (the clocks drift
+			 * apart): wait for it */
+			next_tick = now + ((int64_t)vminute * 1000 - time_now_ms()) + 1;
+		}
 		if (!stopping && now >= next_tick) {
 			struct tm tm;
 			localtime_r(&vminute, &tm);
