@@ -15,7 +15,12 @@ the same database, and:
   - a second migrate applies nothing;
   - this build's app answers the history API with the same sessions as the
     old app did.
-Without the commit (a tarball, a shallow clone) it prints SKIP and why."""
+Without the commit (a tarball, a shallow clone), or with
+GW_T80_FROM=fixture, it upgrades the committed dump of such a database
+instead (tests/fixtures/upgrade/README.md) and compares the new app's
+history with the database's sessions; without either it prints SKIP and
+why."""
+import gzip
 import json
 import os
 import shutil
@@ -34,6 +39,7 @@ WORK = os.path.join(os.environ["GW_RUN"], "t80")
 LOG = os.path.join(WORK, "t80.log")
 DB, FRESH = "gw_t80_upgrade", "gw_t80_fresh"
 PARTITION = r"_y[0-9]{4}m[0-9]{2}$"
+FIXTURE = os.path.join(SRCDIR, "tests", "fixtures", "upgrade", "main-%s.sql.gz" % OLD)
 
 
 def have_commit():
@@ -130,12 +136,21 @@ def schema(url):
 
 
 def main():
-    if not have_commit():
-        ok(True, "t80: upgrade in place # SKIP commit %s is not in %s (no git history:"
-                 " a release tarball or a shallow clone)" % (OLD, SRCDIR))
-        return
+    mode = os.environ.get("GW_T80_FROM", "")
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(os.path.join(WORK, "run"))
+    if mode != "fixture" and have_commit():
+        from_build()
+    elif os.path.exists(FIXTURE):
+        from_fixture()
+    else:
+        ok(True, "t80: upgrade in place # SKIP commit %s is not in %s (no git history:"
+                 " a release tarball or a shallow clone) and %s is missing"
+                 % (OLD, SRCDIR, FIXTURE))
+
+
+def from_build():
+    """The previous main built from history writes the database."""
     old_src, old_build = os.path.join(WORK, "old-src"), os.path.join(WORK, "old-build")
     os.makedirs(old_src)
     arch = subprocess.run(["git", "-C", SRCDIR, "archive", OLD], capture_output=True, check=True)
@@ -146,13 +161,33 @@ def main():
     url = create_db(DB)
     fresh_url = create_db(FRESH)
     try:
-        upgrade(old_src, old_build, url, fresh_url)
+        old_history = write_old(old_src, old_build, url)
+        upgrade(url, fresh_url, old_history)
     finally:
         drop_db(DB)
         drop_db(FRESH)
 
 
-def upgrade(old_src, old_build, url, fresh_url):
+def from_fixture():
+    """The committed dump of a database the previous main wrote (made by
+    GW_T80_WRITE_FIXTURE on the build path) is loaded instead."""
+    url = create_db(DB)
+    fresh_url = create_db(FRESH)
+    try:
+        with gzip.open(FIXTURE, "rb") as f:
+            dump = f.read()
+        p = subprocess.run(["psql", url, "-X", "-q", "-v", "ON_ERROR_STOP=1"], input=dump,
+                           capture_output=True)
+        ok(p.returncode == 0, "t80: the fixture %s (a database of %s) loads"
+           % (os.path.relpath(FIXTURE, SRCDIR), OLD), p.stderr[-800:])
+        upgrade(url, fresh_url, None)
+    finally:
+        drop_db(DB)
+        drop_db(FRESH)
+
+
+def write_old(old_src, old_build, url):
+    """Run the old jobs on `url`; return the old app's history answers."""
     old_job = os.path.join(old_build, "gamewatch-job")
     old_env = env_for(url, GW_SQL_DIR=os.path.join(old_src, "sql"),
                       GW_TEMPLATE_DIR=os.path.join(old_src, "templates"))
@@ -164,7 +199,28 @@ def upgrade(old_src, old_build, url, fresh_url):
         run([old_job, "poll-bzcc", "--once"], env=e, log=LOG)
     run([old_job, "rollup"], env=old_env, log=LOG)
     subprocess.run([old_job, "enrich", "--once"], env=old_env, capture_output=True, timeout=120)
+    out = os.environ.get("GW_T80_WRITE_FIXTURE")
+    if out:
+        dump = subprocess.run(["pg_dump", "--no-owner", "--no-privileges", url],
+                              capture_output=True, check=True).stdout
+        with gzip.open(out, "wb", compresslevel=9) as f:
+            f.write(dump)
 
+    pool = Pool(os.path.join(old_build, "gamewatch.fcgi"), os.path.join(WORK, "old.sock"),
+                old_env, os.path.join(WORK, "old-pool.log"))
+    try:
+        old_history = history(pool)
+    finally:
+        pool.stop()
+    n_sessions = int(psql_url(url, "SELECT count(*) FROM bzcc.sessions")[0][0])
+    ok(len(old_history) == n_sessions,
+       "t80: the old app lists all %d sessions in its history API" % n_sessions, len(old_history))
+    return old_history
+
+
+def upgrade(url, fresh_url, old_history):
+    """Upgrade `url` with this build and check it; old_history: the old
+    app's answers, or None (fixture: the sessions in the database)."""
     legacy = [r[0] for r in psql_url(url, "SELECT version FROM schema_migrations ORDER BY 1")]
     ok(legacy == ["001-core.sql", "002-bzcc-sessions.sql", "003-players-history.sql",
                   "004-enrichment.sql", "005-history-api.sql", "006-polls-rejected-index.sql"],
@@ -178,15 +234,7 @@ def upgrade(old_src, old_build, url, fresh_url):
        "t80: the old jobs wrote sessions, players, polls, rollups and enrichment",
        *["%s: %d rows" % (t, n) for t, (n, _) in sorted(before.items())])
 
-    pool = Pool(os.path.join(old_build, "gamewatch.fcgi"), os.path.join(WORK, "old.sock"),
-                old_env, os.path.join(WORK, "old-pool.log"))
-    try:
-        old_history = history(pool)
-    finally:
-        pool.stop()
     n_sessions = before["bzcc.sessions"][0]
-    ok(len(old_history) == n_sessions,
-       "t80: the old app lists all %d sessions in its history API" % n_sessions, len(old_history))
 
     # the upgrade
     new_env = env_for(url)
@@ -243,13 +291,21 @@ def upgrade(old_src, old_build, url, fresh_url):
                 new_env, os.path.join(WORK, "new-pool.log"))
     try:
         new_history = history(pool)
-        sid = json.loads(old_history[0])["id"] if old_history else ""
+        sid = json.loads(new_history[0])["id"] if new_history else ""
         status, _, body = pool.get("/api/v1/sessions/" + sid)
     finally:
         pool.stop()
-    ok(new_history == old_history and len(new_history) == n_sessions,
-       "t80: the new app's history API lists the same %d sessions as the old one" % n_sessions,
-       *differences(old_history, new_history))
+    if old_history is not None:
+        ok(new_history == old_history and len(new_history) == n_sessions,
+           "t80: the new app's history API lists the same %d sessions as the old one" % n_sessions,
+           *differences(old_history, new_history))
+    else:
+        ids = [r[0] for r in psql_url(url, "SELECT id FROM bzcc.sessions"
+                                           " ORDER BY first_seen_at DESC, id DESC")]
+        got = [json.loads(x)["id"] for x in new_history]
+        ok(got == ids and len(ids) == n_sessions and n_sessions > 0,
+           "t80: the new app's history API lists all %d sessions of the database" % n_sessions,
+           "got %s" % got[:5], "want %s" % ids[:5])
     ok(status == 200 and json.loads(body).get("id") == sid,
        "t80: the new app answers /api/v1/sessions/{id} for an upgraded session", status, body[:300])
 
