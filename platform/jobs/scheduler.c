@@ -161,7 +161,16 @@ static int split_args(struct sjob *j, const char *s)
 	return 0;
 }
 
-/* The scheduled jobs with their overrides; returns the count or -1. */
+static void free_args(struct sjob *j)
+{
+	int i;
+	for (i = 0; i < j->nargs; i++)
+		free(j->args[i]);
+	j->nargs = 0;
+}
+
+/* The scheduled jobs with their overrides; returns the count, or -1 with
+ * nothing left allocated. */
 static int load_jobs(struct sjob *jobs, size_t cap)
 {
 	struct row rows[MAX_JOBS];
@@ -185,7 +194,7 @@ static int load_jobs(struct sjob *jobs, size_t cap)
 			continue;
 		if (cron_parse(sched, &j->expr, err, sizeof err) < 0) {
 			log_error("job %s: schedule \"%s\": %s", g->name, sched, err);
-			return -1;
+			goto fail;
 		}
 		env_key(key, sizeof key, "GW_JOB_ARGS_", g->name);
 		if ((v = getenv(key))) {
@@ -194,7 +203,7 @@ static int load_jobs(struct sjob *jobs, size_t cap)
 		}
 		if (split_args(j, args) < 0) {
 			log_error("job %s: too many arguments", g->name);
-			return -1;
+			goto fail;
 		}
 		env_key(key, sizeof key, "GW_JOB_TIMEOUT_", g->name);
 		if ((v = getenv(key))) {
@@ -202,7 +211,7 @@ static int load_jobs(struct sjob *jobs, size_t cap)
 			long t = strtol(v, &end, 10);
 			if (!*v || *end || t < 0 || t > 7 * 86400) {
 				log_error("%s=\"%s\": expected seconds, 0..604800", key, v);
-				return -1;
+				goto fail;
 			}
 			log_info("%s=%ld overrides the timeout of %s", key, t, g->name);
 			j->timeout_s = (int)t;
@@ -212,6 +221,11 @@ static int load_jobs(struct sjob *jobs, size_t cap)
 		count++;
 	}
 	return count;
+fail:
+	free_args(&jobs[count]);
+	while (count > 0)
+		free_args(&jobs[--count]);
+	return -1;
 }
 
 static void start_job(struct sjob *j, const char *self, const char *log_dir)
@@ -341,7 +355,7 @@ int job_scheduler(const char *self, const char *log_dir)
 	struct sigaction sa;
 	sigset_t set;
 	const char *ticks = getenv("GW_SCHEDULER_TICK_S");
-	int tick_s = 60, n, i, running, stopping = 0;
+	int tick_s = 60, n, i, running, stopping = 0, ret;
 	int64_t tick_ms, next_tick, stop_deadline = 0;
 	time_t vminute; /* the minute being evaluated (tick mode: virtual) */
 
@@ -372,7 +386,8 @@ int job_scheduler(const char *self, const char *log_dir)
 	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) {
 		log_error("sigprocmask: %s", strerror(errno));
-		return 1;
+		ret = 1;
+		goto out;
 	}
 
 	tick_ms = tick_s * 1000LL;
@@ -426,7 +441,8 @@ int job_scheduler(const char *self, const char *log_dir)
 		if (stopping) {
 			if (!running) {
 				log_info("scheduler stopped");
-				return 0;
+				ret = 0;
+				goto out;
 			}
 			if (now >= stop_deadline) {
 				for (i = 0; i < n; i++)
@@ -461,8 +477,13 @@ int job_scheduler(const char *self, const char *log_dir)
 					kill(-jobs[i].pid, SIGTERM);
 		} else if (sig < 0 && errno != EAGAIN && errno != EINTR) {
 			log_error("sigtimedwait: %s", strerror(errno));
-			return 1;
+			ret = 1;
+			goto out;
 		}
 		reap(jobs, n); /* a SIGCHLD merged with another signal */
 	}
+out:
+	for (i = 0; i < n; i++)
+		free_args(&jobs[i]);
+	return ret;
 }
