@@ -1,29 +1,9 @@
--- 003-players-history.sql: canonical players with platform identities, BZCC
--- play intervals (partitioned by month, kept forever), maps and mods as
--- entities, and the daily rollup tables `gamewatch-job rollup` maintains.
-
--- A person, across games and platforms. display_name is the last in-game
--- name seen; identities say which platform accounts belong to the player.
-CREATE TABLE players (
-	id             bigserial PRIMARY KEY,
-	display_name   text NOT NULL,
-	first_seen_at  timestamptz NOT NULL,
-	last_seen_at   timestamptz NOT NULL
-);
-CREATE INDEX players_last_seen_idx ON players (last_seen_at DESC);
-CREATE INDEX players_name_idx ON players (lower(display_name));
-
-CREATE TABLE identities (
-	id             bigserial PRIMARY KEY,
-	player_id      bigint NOT NULL REFERENCES players (id),
-	provider       text NOT NULL CHECK (provider IN ('steam', 'gog')),
-	external_id    text NOT NULL,           -- SteamID64 or GOG user id, decimal
-	last_name      text NOT NULL,           -- last in-game name seen with this account
-	first_seen_at  timestamptz NOT NULL,
-	last_seen_at   timestamptz NOT NULL,
-	UNIQUE (provider, external_id)
-);
-CREATE INDEX identities_player_idx ON identities (player_id);
+-- bzcc 002-players-history.sql: BZCC players linked to the platform's
+-- players (platform 002), play intervals (partitioned by month, kept
+-- forever), maps and mods as entities, and the daily rollup tables
+-- `gamewatch-job rollup` maintains (its watermark is in the platform's
+-- rollup_state). Recorded as (bzcc, 002).
+-- legacy: 003-players-history.sql
 
 ALTER TABLE bzcc.session_players ADD COLUMN player_id bigint REFERENCES players (id);
 CREATE INDEX session_players_player_idx ON bzcc.session_players (player_id);
@@ -114,17 +94,3 @@ SELECT coalesce(game_mode_name, '*') AS game_mode, coalesce(map_key, '*') AS map
  GROUP BY GROUPING SETS ((game_mode_name), (map_key), (game_mode_name, map_key), ())
 WITH DATA;
 CREATE UNIQUE INDEX session_duration_stats_key ON bzcc.session_duration_stats (game_mode, map_key);
-
--- Where the last rollup got to (one row per rollup kind).
-CREATE TABLE rollup_state (
-	name           text PRIMARY KEY,
-	watermark      timestamptz NOT NULL,    -- data before this instant is rolled up
-	ran_at         timestamptz NOT NULL,
-	duration_ms    int NOT NULL
-);
-
--- Rollup bookkeeping detail: the last poll id included, and the earliest
--- joined_at of intervals still open at that run (they may close later and
--- change the days they span).
-ALTER TABLE rollup_state ADD COLUMN last_poll_id bigint NOT NULL DEFAULT 0;
-ALTER TABLE rollup_state ADD COLUMN pending_from timestamptz;

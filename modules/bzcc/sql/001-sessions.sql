@@ -1,6 +1,8 @@
--- 002-bzcc-sessions.sql: Battlezone: Combat Commander live sessions and their
+-- bzcc 001-sessions.sql: Battlezone: Combat Commander live sessions and their
 -- history, kept forever. Written by `gamewatch-job poll-bzcc`, one transaction
 -- per poll; read by the web app. Column meanings: docs/bzcc-format.md.
+-- Uses gw_ensure_month_partitions (platform 001). Recorded as (bzcc, 001).
+-- legacy: 002-bzcc-sessions.sql
 CREATE SCHEMA bzcc;
 
 -- One row per session ever seen ("<source>:<guid hex16>").
