@@ -3,6 +3,9 @@
  *
  *   gamewatch-job list                 one line per job: name, schedule, what it does
  *   gamewatch-job NAME [options]       run one job
+ *
+ * A job does not run without a SECRET_KEY of at least 32 bytes (exit
+ * status 2 and one log line; cfg.h); `list` and `--help` need none.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -66,6 +69,13 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	cfg_load_env(&cfg);
+	{
+		char err[200];
+		if (cfg_check_secret(&cfg, err, sizeof err) < 0) {
+			log_error("refusing to run %s: %s", job->name, err);
+			return 2;
+		}
+	}
 	if (http_global_init() < 0) {
 		log_error("could not initialise libcurl");
 		return 1;
