@@ -155,6 +155,8 @@ int req_parse_form(const char *data, size_t len, struct req_form *form, char *er
 {
 	int counted = form->n; /* each_pair's count; add_field keeps form->n in step */
 	int rc = each_pair(data, len, REQ_MAX_FIELDS, &counted, add_field, form);
+	if (rc)
+		req_form_release(form);
 	if (rc == -2) {
 		if (errlen)
 			snprintf(err, errlen, "more than %d form fields", REQ_MAX_FIELDS);
@@ -627,6 +629,8 @@ headers_too_big:
 			 lim->max_header_bytes);
 	st = 413;
 out:
+	if (st)
+		req_form_release(form);
 	buf_release(&boundary);
 	buf_release(&delim);
 	return st;

@@ -158,9 +158,9 @@ int req_parse_query(const char *s, size_t len, struct req_param *out, int max, i
 void req_parse_cookies(const char *header, struct req_param *out, int max, int *n);
 
 /* Parse an application/x-www-form-urlencoded body into `form` (which must
- * be empty; the caller releases it with req_form_release even on failure).
- * Returns 0, 400 (malformed escape, NUL byte) or 413 (more than
- * REQ_MAX_FIELDS fields) with the reason in `err`. */
+ * be empty; the caller releases it with req_form_release). Returns 0, 400
+ * (malformed escape, NUL byte) or 413 (more than REQ_MAX_FIELDS fields)
+ * with the reason in `err`; on failure `form` is left empty. */
 int req_parse_form(const char *data, size_t len, struct req_form *form, char *err,
 		   size_t errlen);
 
@@ -179,10 +179,11 @@ struct json_object *req_parse_json(const char *data, size_t len, int max_depth, 
  * parameter; filename and the part's Content-Type are kept when present,
  * other headers ignored. Header lines end in CRLF. The preamble and the
  * epilogue are ignored; the close delimiter must be present.
- * Fills `form` (empty on entry; release with req_form_release even on
- * failure). Returns 0; 400 for a missing or malformed boundary, a missing
- * delimiter, a truncated body or a part without a name; 413 when `lim` is
- * exceeded; with the reason in `err`. `lim` NULL means REQ_MULTIPART_DEFAULTS. */
+ * Fills `form` (empty on entry; the caller releases it with
+ * req_form_release). Returns 0; 400 for a missing or malformed boundary, a
+ * missing delimiter, a truncated body or a part without a name; 413 when
+ * `lim` (or REQ_MAX_FIELDS) is exceeded; with the reason in `err`, and
+ * `form` left empty. `lim` NULL means REQ_MULTIPART_DEFAULTS. */
 int req_parse_multipart(const char *content_type, const char *data, size_t len,
 			const struct req_multipart_limits *lim, struct req_form *form,
 			char *err, size_t errlen);
