@@ -25,7 +25,7 @@ struct cfg {
 	const char *template_dir;  /* GW_TEMPLATE_DIR; default GW_PKGDATADIR "/templates" */
 	const char *sql_dir;       /* GW_SQL_DIR; default GW_PKGDATADIR "/sql" */
 	const char *run_dir;       /* GW_RUN_DIR (lock files); default "/tmp" */
-	size_t max_body_bytes;     /* GW_MAX_BODY_BYTES; default 1 MiB */
+	size_t max_body_bytes;     /* GW_MAX_BODY_BYTES: cap on every route row's body_max; default 1 MiB */
 	int fetch_timeout_ms;      /* GW_FETCH_TIMEOUT_MS, whole-transfer limit for upstream fetches; default 4000 */
 };
 

@@ -88,7 +88,8 @@ static int worker(int sock)
 		req_header(&r, "Referrer-Policy", "same-origin");
 		req_header(&r, "Content-Security-Policy", csp.data);
 		if (st)
-			app_error(&app, &r, st, "bad request", err);
+			app_error(&app, &r, st, st == 400 ? "bad request" : st == 414 ? "uri too long"
+					   : "refused by the web server", err);
 		else
 			app_handle(&app, &r);
 		req_send(&r);

@@ -766,8 +766,9 @@ int req_parse(struct req *r, FCGX_Request *fcgx, char *err, size_t errlen)
 {
 	const char *uri = FCGX_GetParam("REQUEST_URI", fcgx->envp);
 	const char *m = FCGX_GetParam("REQUEST_METHOD", fcgx->envp);
-	const char *q;
+	const char *q, *rs;
 	char *path;
+	int st;
 
 	r->fcgx = fcgx;
 	r->status = 200;
@@ -812,8 +813,20 @@ int req_parse(struct req *r, FCGX_Request *fcgx, char *err, size_t errlen)
 		set_err(err, errlen, "path must be absolute and without . or .. segments");
 		return 400;
 	}
-	return req_parse_query(r->raw_query, strlen(r->raw_query), r->params, REQ_MAX_PARAMS,
-			       &r->n_params, err, errlen);
+	st = req_parse_query(r->raw_query, strlen(r->raw_query), r->params, REQ_MAX_PARAMS,
+			     &r->n_params, err, errlen);
+	if (st)
+		return st;
+	/* Apache's ErrorDocument for an error it found itself (the apache confs):
+	 * answer that error in our format for the original URI */
+	rs = FCGX_GetParam("REDIRECT_STATUS", fcgx->envp);
+	if (rs && strlen(rs) == 3 && (rs[0] == '4' || rs[0] == '5') && isdigit((unsigned char)rs[1]) &&
+	    isdigit((unsigned char)rs[2])) {
+		if (errlen)
+			snprintf(err, errlen, "the web server refused this request (%s)", rs);
+		return atoi(rs);
+	}
+	return 0;
 }
 
 void req_release(struct req *r)

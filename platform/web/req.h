@@ -118,7 +118,12 @@ struct req {
 /* Parse the FastCGI request into `r` (zeroed by the caller, app set).
  * Returns 0, or an HTTP status (400 for a malformed URI or query, 414 for an
  * over-long one) with the reason in `err`. Fields parsed before the failure
- * stay valid, and req_release() is always safe. The body is not read. */
+ * stay valid, and req_release() is always safe. The body is not read.
+ * A REDIRECT_STATUS of 4xx or 5xx (Apache running its ErrorDocument through
+ * the app for an error it found before the app, e.g. AH10244 on a malformed
+ * percent-escape; REQUEST_URI is still the original) is returned as that
+ * status, so the error comes out in the app's format for the original
+ * path: JSON under /api/. */
 int req_parse(struct req *r, FCGX_Request *fcgx, char *err, size_t errlen);
 
 /* Free everything req_parse(), the body parsers and the handler allocated. */
