@@ -3,9 +3,14 @@
  * size planning) and the route-row enforcement of platform/web/guard.c
  * (role, CSRF, rate-limit settings and keys). Every expectation is written
  * from the RFCs the header comments cite, not from the code's output. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "cu.h"
@@ -1015,6 +1020,255 @@ static void test_rate_exempt(void)
 	req_release(&r);
 }
 
+/* ---- body reading and streaming over a real FastCGI connection ---------------------
+ * A child process plays the web server on a unix socket: it sends the
+ * request records (FastCGI 1.0: BEGIN_REQUEST, PARAMS, STDIN) and hands back
+ * every STDOUT byte through a pipe; the parent is the app (libfcgi). */
+
+static void put_record(struct buf *b, int type, const char *data, size_t n)
+{
+	do {
+		size_t chunk = n > 65535 ? 65535 : n;
+		unsigned char h[8] = { 1, (unsigned char)type, 0, 1, (unsigned char)(chunk >> 8),
+				       (unsigned char)chunk, 0, 0 };
+		buf_add(b, h, 8);
+		buf_add(b, data, chunk);
+		data += chunk;
+		n -= chunk;
+	} while (n);
+}
+
+static void put_length(struct buf *b, size_t n)
+{
+	unsigned char l[4] = { (unsigned char)(0x80 | n >> 24), (unsigned char)(n >> 16),
+			       (unsigned char)(n >> 8), (unsigned char)n };
+	if (n < 128)
+		buf_addch(b, (char)n);
+	else
+		buf_add(b, l, 4);
+}
+
+static void put_param(struct buf *b, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t kn = (size_t)(eq - kv), vn = strlen(eq + 1);
+	put_length(b, kn);
+	put_length(b, vn);
+	buf_add(b, kv, kn);
+	buf_add(b, eq + 1, vn);
+}
+
+/* The web server: connect, send, then copy STDOUT content to out_fd; when
+ * `signal_after` appears in it, write one byte to sync_fd. Exits 0. */
+static void web_server(const char *path, const char *const *env, const char *body, size_t n,
+		       const char *signal_after, int sync_fd, int out_fd)
+{
+	struct sockaddr_un a;
+	struct buf req = BUF_INIT, params = BUF_INIT, got = BUF_INIT, in = BUF_INIT;
+	static const char begin[8] = { 0, 1, 0, 0, 0, 0, 0, 0 }; /* RESPONDER, no keep-conn */
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), signalled = 0, i;
+	char tmp[65536];
+	ssize_t k;
+
+	memset(&a, 0, sizeof a);
+	a.sun_family = AF_UNIX;
+	snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
+		_exit(3);
+	put_record(&req, 1, begin, 8);
+	for (i = 0; env[i]; i++)
+		put_param(&params, env[i]);
+	put_record(&req, 4, params.data, params.len);
+	put_record(&req, 4, "", 0);
+	if (n)
+		put_record(&req, 5, body, n);
+	put_record(&req, 5, "", 0);
+	if (write(fd, req.data, req.len) != (ssize_t)req.len)
+		_exit(4);
+	while ((k = read(fd, tmp, sizeof tmp)) > 0) {
+		buf_add(&in, tmp, (size_t)k);
+		while (in.len >= 8) {
+			unsigned char *h = (unsigned char *)in.data;
+			size_t cl = (size_t)h[4] << 8 | h[5], pl = h[6];
+			if (in.len < 8 + cl + pl)
+				break;
+			if (h[1] == 6)
+				buf_add(&got, in.data + 8, cl);
+			memmove(in.data, in.data + 8 + cl + pl, in.len - 8 - cl - pl);
+			in.len -= 8 + cl + pl;
+		}
+		if (signal_after && !signalled &&
+		    memmem(got.data, got.len, signal_after, strlen(signal_after))) {
+			signalled = 1;
+			if (write(sync_fd, "x", 1) != 1)
+				_exit(5);
+		}
+	}
+	if (write(out_fd, got.data, got.len) != (ssize_t)got.len)
+		_exit(6);
+	_exit(0);
+}
+
+struct conn {
+	char dir[64], path[96];
+	int listen_fd, sync[2], out[2];
+	pid_t child;
+	FCGX_Request fr;
+};
+
+/* Start the web server child and accept its request. */
+static int conn_open(struct conn *c, const char *const *env, const char *body, size_t n,
+		     const char *signal_after)
+{
+	if (FCGX_Init() != 0)
+		return -1;
+	strcpy(c->dir, "/tmp/gw-test-req-XXXXXX");
+	if (!mkdtemp(c->dir))
+		return -1;
+	snprintf(c->path, sizeof c->path, "%s/s", c->dir);
+	c->listen_fd = FCGX_OpenSocket(c->path, 4);
+	if (c->listen_fd < 0 || pipe(c->sync) < 0 || pipe(c->out) < 0)
+		return -1;
+	c->child = fork();
+	if (c->child == 0) {
+		close(c->sync[0]);
+		close(c->out[0]);
+		web_server(c->path, env, body, n, signal_after, c->sync[1], c->out[1]);
+	}
+	close(c->sync[1]);
+	close(c->out[1]);
+	FCGX_InitRequest(&c->fr, c->listen_fd, 0);
+	return FCGX_Accept_r(&c->fr) < 0 ? -1 : 0;
+}
+
+/* Finish the request; collect what the web server received. Returns the
+ * child's exit status. */
+static int conn_close(struct conn *c, struct buf *got)
+{
+	char tmp[4096];
+	ssize_t k;
+	int status = -1;
+	FCGX_Finish_r(&c->fr);
+	while ((k = read(c->out[0], tmp, sizeof tmp)) > 0)
+		buf_add(got, tmp, (size_t)k);
+	waitpid(c->child, &status, 0);
+	close(c->out[0]);
+	close(c->sync[0]);
+	close(c->listen_fd);
+	unlink(c->path);
+	rmdir(c->dir);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Read a body of `n` bytes sent with `env` under limit `max`. */
+static int read_case(const char *const *env, const char *body, size_t n, size_t max,
+		     struct buf *in)
+{
+	struct conn c;
+	struct req r;
+	struct buf got = BUF_INIT;
+	char err[160];
+	int st = -1;
+	memset(&r, 0, sizeof r);
+	CU_ASSERT_EQUAL_FATAL(conn_open(&c, env, body, n, NULL), 0);
+	if (req_parse(&r, &c.fr, err, sizeof err) == 0) {
+		st = req_read_body(&r, max, err, sizeof err);
+		buf_add(in, r.in_body.data, r.in_body.len);
+		req_send(&r);
+	}
+	req_release(&r);
+	CU_ASSERT_EQUAL(conn_close(&c, &got), 0);
+	buf_release(&got);
+	return st;
+}
+
+static void test_read_body(void)
+{
+	struct buf in = BUF_INIT, big = BUF_INIT;
+	const char *cl11[] = { "REQUEST_URI=/x", "REQUEST_METHOD=POST", "CONTENT_LENGTH=11", NULL };
+	const char *cl20[] = { "REQUEST_URI=/x", "REQUEST_METHOD=POST", "CONTENT_LENGTH=20", NULL };
+	const char *cl200[] = { "REQUEST_URI=/x", "REQUEST_METHOD=POST", "CONTENT_LENGTH=200", NULL };
+	const char *nocl[] = { "REQUEST_URI=/x", "REQUEST_METHOD=POST", NULL };
+	const char *get[] = { "REQUEST_URI=/x", "REQUEST_METHOD=GET", NULL };
+	const char *clbig[] = { "REQUEST_URI=/x", "REQUEST_METHOD=PUT", "CONTENT_LENGTH=300000", NULL };
+	size_t i;
+
+	CU_ASSERT_EQUAL(read_case(cl11, "hello world", 11, 100, &in), 0);
+	CU_ASSERT(in.len == 11 && !memcmp(in.data, "hello world", 11));
+	buf_reset(&in);
+	/* fewer bytes than declared */
+	CU_ASSERT_EQUAL(read_case(cl20, "hello world", 11, 100, &in), 400);
+	buf_reset(&in);
+	/* declared over the limit: refused before reading */
+	CU_ASSERT_EQUAL(read_case(cl200, "", 0, 100, &in), 413);
+	CU_ASSERT_EQUAL(in.len, 0);
+	/* no length: read up to max + 1 */
+	for (i = 0; i < 150; i++)
+		buf_addch(&big, (char)('a' + i % 26));
+	CU_ASSERT_EQUAL(read_case(nocl, big.data, 150, 100, &in), 413);
+	buf_reset(&in);
+	CU_ASSERT_EQUAL(read_case(nocl, big.data, 100, 100, &in), 0);
+	CU_ASSERT(in.len == 100 && !memcmp(in.data, big.data, 100));
+	buf_reset(&in);
+	CU_ASSERT_EQUAL(read_case(nocl, big.data, 1, 0, &in), 413);
+	buf_reset(&in);
+	/* a GET without length or Transfer-Encoding has no body: nothing read */
+	CU_ASSERT_EQUAL(read_case(get, big.data, 50, 0, &in), 0);
+	CU_ASSERT_EQUAL(in.len, 0);
+	/* a body over several records and reads */
+	buf_reset(&big);
+	for (i = 0; i < 300000; i++)
+		buf_addch(&big, (char)(i * 7 % 251));
+	CU_ASSERT_EQUAL(read_case(clbig, big.data, big.len, 1 << 20, &in), 0);
+	CU_ASSERT(in.len == big.len && !memcmp(in.data, big.data, big.len));
+	buf_release(&in);
+	buf_release(&big);
+}
+
+static const struct route stream_row = { M_GET, "/s", nop, ROUTE_STREAM, ROLE_PUBLIC, false,
+					 CACHE_NO_STORE, 0, RATE_NONE, 0, "test stream" };
+
+static void test_stream(void)
+{
+	const char *env[] = { "REQUEST_URI=/s", "REQUEST_METHOD=GET", NULL };
+	struct conn c;
+	struct req r;
+	struct buf got = BUF_INIT;
+	struct pollfd pfd;
+	char err[160], x;
+	int arrived = 0;
+
+	memset(&r, 0, sizeof r);
+	CU_ASSERT_EQUAL_FATAL(conn_open(&c, env, "", 0, "data: one\n\n"), 0);
+	CU_ASSERT_EQUAL(req_parse(&r, &c.fr, err, sizeof err), 0);
+	strcpy(r.id, "t1");
+	r.route = &stream_row;
+	r.content_type = "text/event-stream";
+	CU_ASSERT_EQUAL(req_stream_write(&r, "early", 5), -1); /* not begun */
+	CU_ASSERT_EQUAL(req_stream_begin(&r), 0);
+	CU_ASSERT_EQUAL(req_stream_write(&r, "data: one\n\n", 11), 0);
+	/* the first event reaches the web server while the request is still open */
+	pfd.fd = c.sync[0];
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 5000) == 1 && read(c.sync[0], &x, 1) == 1)
+		arrived = 1;
+	CU_ASSERT_TRUE(arrived);
+	CU_ASSERT_EQUAL(req_stream_write(&r, "data: two\n\n", 11), 0);
+	/* after the stream began, the buffered response is not sent */
+	buf_addstr(&r.body, "NOT SENT");
+	CU_ASSERT_EQUAL(req_send(&r), 0);
+	req_release(&r);
+	CU_ASSERT_EQUAL(conn_close(&c, &got), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got.data, "Status: 200 OK\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got.data, "Content-Type: text/event-stream\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got.data, "Cache-Control: no-store\r\n"));
+	CU_ASSERT_PTR_NULL(strstr(got.data, "Content-Length"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got.data, "\r\n\r\ndata: one\n\ndata: two\n\n"));
+	CU_ASSERT_PTR_NULL(strstr(got.data, "NOT SENT"));
+	CU_ASSERT_PTR_NULL(strstr(got.data, "early"));
+	buf_release(&got);
+}
+
 static void register_tests(void)
 {
 	CU_pSuite s = CU_add_suite("req", NULL, NULL);
@@ -1041,6 +1295,9 @@ static void register_tests(void)
 	CU_add_test(s, "rate limit settings", test_rate_parse);
 	CU_add_test(s, "rate limit keys", test_rate_key);
 	CU_add_test(s, "rate limit exemptions and failing open", test_rate_exempt);
+	s = CU_add_suite("fastcgi", NULL, NULL);
+	CU_add_test(s, "request bodies read from FastCGI stdin", test_read_body);
+	CU_add_test(s, "streamed responses are flushed as written", test_stream);
 }
 
 CU_MAIN()
