@@ -140,7 +140,8 @@ PAGE = "/bzcc/"
 def check_413(name, url):
     st, h, b = raw(url, "GET", API, body=b"x" * 10, headers={"Content-Type": "text/plain"})
     e = jbody(b)
-    ok(st == 413 and e and e.get("error") == "payload too large",
+    ok(st == 413 and e and e.get("error") == "payload too large"
+       and "takes no request body" in (e.get("detail") or ""),
        "%s: a 10-byte body on %s is 413 with a JSON error" % (name, API), st, b[:200])
     big = b"y" * (512 * 1024)
     st, h, b = raw(url, "GET", API, body=big)
@@ -285,6 +286,22 @@ try:
     routes = subprocess.run([FCGI, "--routes"], capture_output=True, text=True, check=True,
                             env={"PATH": os.environ.get("PATH", "")}).stdout.splitlines()
     ok(len(routes) > 3, "gamewatch.fcgi --routes runs without SECRET_KEY", routes[:2])
+    # the shipped tables' shape: every row complete, /api/ rows answer JSON,
+    # no row shadowed by an earlier one with the same pattern and method
+    rows = [r.split("\t") for r in routes[1:]]
+    bad = [r for r in rows if len(r) != 10 or not r[1].startswith("/") or not r[0]
+           or r[2] not in ("page", "api", "stream") or not r[9]
+           or (r[1].startswith("/api/") and r[2] == "page")]
+    ok(routes[0].split("\t")[:3] == ["methods", "pattern", "kind"] and not bad,
+       "every shipped row is complete and /api/ rows are api or stream rows", bad)
+    seen = {}
+    shadowed = []
+    for r in rows:
+        for m in r[0].split(", "):
+            if (r[1], m) in seen:
+                shadowed.append((r[1], m))
+            seen[(r[1], m)] = True
+    ok(not shadowed, "no shipped row is shadowed by an earlier one", shadowed)
     op = [r.split("\t") for r in routes[1:] if r.split("\t")[3] == "operator"]
     op = [r[1] for r in op if "GET" in r[0] and "{" not in r[1]]
     if not op:

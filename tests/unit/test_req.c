@@ -1269,6 +1269,30 @@ static void test_stream(void)
 	buf_release(&got);
 }
 
+/* HEAD: the stream's headers, never its body */
+static void test_stream_head(void)
+{
+	const char *env[] = { "REQUEST_URI=/s", "REQUEST_METHOD=HEAD", NULL };
+	struct conn c;
+	struct req r;
+	struct buf got = BUF_INIT;
+	char err[160];
+
+	memset(&r, 0, sizeof r);
+	CU_ASSERT_EQUAL_FATAL(conn_open(&c, env, "", 0, NULL), 0);
+	CU_ASSERT_EQUAL(req_parse(&r, &c.fr, err, sizeof err), 0);
+	r.route = &stream_row;
+	r.content_type = "text/event-stream";
+	CU_ASSERT_EQUAL(req_stream_begin(&r), 0);
+	CU_ASSERT_EQUAL(req_stream_write(&r, "data: one\n\n", 11), 0);
+	req_release(&r);
+	CU_ASSERT_EQUAL(conn_close(&c, &got), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got.data, "Content-Type: text/event-stream\r\n"));
+	CU_ASSERT(got.len >= 4 && !strcmp(got.data + got.len - 4, "\r\n\r\n"));
+	CU_ASSERT_PTR_NULL(strstr(got.data, "data: one"));
+	buf_release(&got);
+}
+
 static void register_tests(void)
 {
 	CU_pSuite s = CU_add_suite("req", NULL, NULL);
@@ -1298,6 +1322,7 @@ static void register_tests(void)
 	s = CU_add_suite("fastcgi", NULL, NULL);
 	CU_add_test(s, "request bodies read from FastCGI stdin", test_read_body);
 	CU_add_test(s, "streamed responses are flushed as written", test_stream);
+	CU_add_test(s, "a streamed response to HEAD has no body", test_stream_head);
 }
 
 CU_MAIN()
