@@ -32,6 +32,8 @@ sources_for() {
 	tmpl) echo "core/buf.c core/html.c core/tmpl.c" ;;
 	img) echo "core/img.c" ;;
 	sanitize) echo "core/buf.c core/html.c core/sanitize.c" ;;
+	req) echo "core/buf.c core/html.c core/log.c core/sha256.c core/kv.c core/timeutil.c platform/web/req.c platform/web/guard.c" ;;
+	route) echo "core/buf.c core/log.c platform/modules.c platform/web/route.c" ;;
 	*) return 1 ;;
 	esac
 }
@@ -40,6 +42,9 @@ libs_for() {
 	case $1 in
 	img) echo "$(pkg-config --cflags --libs libpng libjpeg libwebp 2>/dev/null || echo -lpng -ljpeg -lwebp) -lgif" ;;
 	sanitize|bzcc_facts) pkg-config --cflags --libs libxml-2.0 2>/dev/null || echo "-I/usr/include/libxml2 -lxml2" ;;
+	req) echo "-lfcgi $(pkg-config --cflags --libs hiredis libcrypto 2>/dev/null || echo -I/usr/include/hiredis -lhiredis -lcrypto)" \
+		"$(pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)" ;;
+	route) echo "-lfcgi" ;;
 	*) echo "" ;;
 	esac
 }
@@ -52,7 +57,7 @@ corpus_for() {
 
 if [ $# -eq 0 ]; then
 	set --
-	for name in bzcc_lobby bzcc_facts tmpl img sanitize profiles; do
+	for name in bzcc_lobby bzcc_facts tmpl img sanitize profiles req route; do
 		{ [ -f "$srcdir/fuzz/fuzz_$name.c" ] || ls "$srcdir"/modules/*/fuzz/fuzz_$name.c >/dev/null 2>&1; } \
 			&& set -- "$@" "$name"
 	done

@@ -9,6 +9,9 @@
  *                                      run the jobs on their schedules, in the
  *                                      foreground (platform/jobs/scheduler.h)
  *   gamewatch-job NAME [options]       run one job, recorded in job_runs
+ *
+ * A job does not run without a SECRET_KEY of at least 32 bytes (exit
+ * status 2 and one log line; cfg.h); `list` and `--help` need none.
  */
 #include <limits.h>
 #include <signal.h>
@@ -140,6 +143,13 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	cfg_load_env(&cfg);
+	{
+		char err[200];
+		if (cfg_check_secret(&cfg, err, sizeof err) < 0) {
+			log_error("refusing to run %s: %s", job->name, err);
+			return 2;
+		}
+	}
 	if (http_global_init() < 0) {
 		log_error("could not initialise libcurl");
 		return 1;

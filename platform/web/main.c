@@ -7,6 +7,9 @@
  *                                         writes the pidfile, then becomes NAME) or
  *                                         --allow-root (pool.h)
  *
+ * Neither form starts without a SECRET_KEY of at least 32 bytes (exit
+ * status 2 and one log line; cfg.h). `--routes` needs no secret.
+ *
  * Each worker serves one request at a time and recycles itself after
  * GW_MAX_REQUESTS requests (default 100000; 0 = never), a guard against slow
  * leaks that costs a database login and a cache reload per recycle. */
@@ -85,13 +88,15 @@ static int worker(int sock)
 			 app.served & 0xfffffff);
 		log_set_context(r.id);
 		st = req_parse(&r, &fr, err, sizeof err);
-		if (st)
-			app_error(&app, &r, st, "bad request", err);
-		else
-			app_handle(&app, &r);
+		/* before the handler: a streamed response sends its headers early */
 		req_header(&r, "X-Content-Type-Options", "nosniff");
 		req_header(&r, "Referrer-Policy", "same-origin");
 		req_header(&r, "Content-Security-Policy", csp.data);
+		if (st)
+			app_error(&app, &r, st, st == 400 ? "bad request" : st == 414 ? "uri too long"
+					   : "refused by the web server", err);
+		else
+			app_handle(&app, &r);
 		req_send(&r);
 		metrics_observe(r.route, r.method, r.status, metrics_clock_ns() - t0);
 		if (r.status >= 500)
@@ -169,6 +174,17 @@ int main(int argc, char **argv)
 			allow_root = true;
 		} else {
 			usage();
+			return 2;
+		}
+	}
+	/* secrets are never empty: neither the pool nor a lone worker starts
+	 * without a usable SECRET_KEY (cfg.h) */
+	{
+		struct cfg cfg;
+		char err[200];
+		cfg_load_env(&cfg);
+		if (cfg_check_secret(&cfg, err, sizeof err) < 0) {
+			log_error("refusing to start: %s", err);
 			return 2;
 		}
 	}
