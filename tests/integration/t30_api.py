@@ -22,7 +22,10 @@ for name, url in servers():
     status, headers, doc = get_json(url + "/api/v1/sessions/current")
     ok(status == 200 and headers.get("content-type", "").startswith("application/json"),
        "%s: current is 200 application/json" % name)
-    if not doc:
+    # the rest of this server's checks need the document: a body that is
+    # not JSON is a failure of its own, not a reason to skip them quietly
+    if not ok(isinstance(doc, dict) and isinstance(doc.get("sessions"), list),
+              "%s: current is a JSON object with a sessions list" % name, status):
         continue
     sessions = doc["sessions"]
     ok(len(sessions) == 4 and doc["totals"]["sessions"] == 4,
