@@ -52,12 +52,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	if (len > 13 && !strncasecmp(p, "Content-Type:", 13)) {
 		trim_copy(h->res->content_type, sizeof h->res->content_type, p + 13, len - 13);
 	} else if (len > 12 && !strncasecmp(p, "Retry-After:", 12)) {
-		char v[64];
-		char *end;
-		long s;
-		trim_copy(v, sizeof v, p + 12, len - 12);
-		s = strtol(v, &end, 10);
-		if (end != v && !*end && s >= 0)
+		long s = http_parse_retry_after(p + 12, len - 12);
+		if (s >= 0)
 			h->res->retry_after_s = s;
 	} else if (len >= 5 && !strncmp(p, "HTTP/", 5)) {
 		/* a new response (after a redirect): forget the previous headers */
@@ -65,6 +61,27 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 		h->res->retry_after_s = -1;
 	}
 	return len;
+}
+
+long http_parse_retry_after(const char *v, size_t len)
+{
+	size_t i = 0, end = len;
+	long s = 0;
+
+	while (i < end && (v[i] == ' ' || v[i] == '\t'))
+		i++;
+	while (end > i && (v[end - 1] == ' ' || v[end - 1] == '\t' || v[end - 1] == '\r' ||
+			   v[end - 1] == '\n'))
+		end--;
+	if (i == end)
+		return -1;
+	for (; i < end; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		if (s <= HTTP_RETRY_AFTER_MAX_S) /* stops growing past the cap: no overflow */
+			s = s * 10 + (v[i] - '0');
+	}
+	return s > HTTP_RETRY_AFTER_MAX_S ? HTTP_RETRY_AFTER_MAX_S : s;
 }
 
 int http_global_init(void)

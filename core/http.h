@@ -28,6 +28,18 @@ struct http_options {
 	const char *user_agent;  /* default "GameWatch/<version>" */
 };
 
+/* The longest wait a Retry-After may ask for: one week. */
+#define HTTP_RETRY_AFTER_MAX_S (7L * 24 * 3600)
+
+/* Parse a Retry-After header value in its delta-seconds form (RFC 9110
+ * 10.2.3: 1*DIGIT): `len` bytes at `v` (borrowed, need not end in NUL;
+ * spaces and tabs around it and a trailing CR/LF are ignored). Returns the
+ * seconds, capped at HTTP_RETRY_AFTER_MAX_S so that callers may compute
+ * with it in milliseconds without overflow, or -1 when the value is empty,
+ * holds anything but digits (a sign, a fraction) or is an HTTP-date, a form
+ * we do not honour. */
+long http_parse_retry_after(const char *v, size_t len);
+
 /* Initialise libcurl for this process (curl_global_init). Returns 0 or -1. */
 int http_global_init(void);
 

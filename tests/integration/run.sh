@@ -9,8 +9,9 @@
 #   DATABASE_URL REDIS_URL BUILD_DIR SRCDIR GW_RUN (state dir) SECRET_KEY
 #   GW_TEMPLATE_DIR GW_DATA_DIR GW_SQL_DIR
 # in the environment.  A script prints "ok - name" / "not ok - name" lines; one
-# that exits non-zero or prints neither counts as a failure.  Prints
-# "N passed, N failed" last and exits non-zero on any failure.  Everything it
+# that exits non-zero or prints neither counts as a failure.  What cannot run
+# here (mod_fcgid not installed) is announced as "SKIP <what>: <reason>".
+# Prints "N passed, N failed" last and exits non-zero on any failure.  Everything it
 # started is stopped on exit; the temp dir is kept (and named) on failure.
 #
 # Env: BUILD_DIR (default SRCDIR/build), GW_TEST_TIMEOUT (per script, 300 s),
@@ -62,12 +63,16 @@ export APP_BASE_URL="http://127.0.0.1:$lport"
 gw_app_env "$SRCDIR"
 if [ -x "$BUILD_DIR/gamewatch-job" ]; then
 	"$BUILD_DIR/gamewatch-job" migrate >"$GW_RUN/log/migrate.log" 2>&1 || setup_fail "gamewatch-job migrate"
+else
+	echo "SKIP migrations: no $BUILD_DIR/gamewatch-job"
 fi
 gw_pool_start "$BUILD_DIR" "$SRCDIR" 4 || setup_fail "FastCGI pool"
 gw_lighttpd_start "$BUILD_DIR" "$SRCDIR" "$lport" || setup_fail "lighttpd"
 gw_apache_start "$BUILD_DIR" "$SRCDIR" proxy-fcgi || setup_fail "Apache mod_proxy_fcgi"
 if [ -f /usr/lib/apache2/modules/mod_fcgid.so ]; then
 	gw_apache_start "$BUILD_DIR" "$SRCDIR" fcgid || setup_fail "Apache mod_fcgid"
+else
+	echo "SKIP mod_fcgid: /usr/lib/apache2/modules/mod_fcgid.so is not installed (libapache2-mod-fcgid); the checks through it do not run"
 fi
 export BASE_URL=$GW_LIGHTTPD_URL
 gw_wait_http "$BASE_URL/healthz" 30 || setup_fail "$BASE_URL/healthz never answered"

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import urllib.parse
 
 from enrichtest import (ASSETS_ROOT, GOG_CAPTURE, LIVE_CAPTURE, Fixture, asset_files,
@@ -44,8 +45,20 @@ ok(len(maps) > 0 and all(k in infos for k, _ in maps),
    "getdata: every (map, mod) pair seen in sessions was asked", len(maps), len(infos))
 lines = [l for l in out.splitlines() if re.search(r"getdata \S+: (ok|absent)", l)]
 ok(len(lines) == len(maps), "getdata: one log line per item outcome", len(lines), len(maps))
-ok(all(fx.base in (r[5] or fx.base) for r in infos.values()),
-   "getdata: relative image paths resolved against GETDATA_ENDPOINT_BASE")
+# What the fixture's getdata.php answers for each map (its own reading of
+# tests/data, independent of the C code): an image path relative to the
+# endpoint, or none; the stored image_url must be that path resolved against
+# GETDATA_ENDPOINT_BASE, and empty when the answer had no image.
+sys.path.insert(0, os.path.join(SRCDIR, "tests", "fixtures"))
+from upstream import Data as FixtureData  # noqa: E402
+served = FixtureData(os.path.join(SRCDIR, "tests", "data", "bzcc")).maps
+want_img = {k: fx.base + "/bzcc/" + served[f.lower()]["image"]
+            if served.get(f.lower(), {}).get("image") else None for k, f in maps}
+bad_img = ["%s: stored %r, want %r" % (k, infos[k][5], want_img[k])
+           for k in want_img if k in infos and (infos[k][5] or None) != want_img[k]]
+ok(sum(1 for v in want_img.values() if v) > 0 and not bad_img,
+   "getdata: relative image paths resolved against GETDATA_ENDPOINT_BASE (%d with an image)"
+   % sum(1 for v in want_img.values() if v), *bad_img)
 
 reg = load(os.path.join(DATA, "getdata-derived", "vt-stats_map-registry.json"))
 vsr4 = load(os.path.join(DATA, "getdata-derived", "vt-stats_vsr4pool.json"))

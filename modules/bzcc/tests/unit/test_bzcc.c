@@ -2,11 +2,14 @@
  * tests/data/bzcc/, plus hostile input and the session JSON view.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <iconv.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -194,12 +197,108 @@ static void test_text(void)
 	free(s);
 }
 
+/* The whole upper half of Windows-1252 (and ASCII) against glibc's iconv
+ * "CP1252" table, which was written independently of ours. glibc leaves
+ * 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined (EILSEQ); for those bzcc.h
+ * documents the same-numbered C1 code point (U+0081 ...). */
+static void test_cp1252_table(void)
+{
+	static const unsigned char want_undefined[] = { 0x81, 0x8D, 0x8F, 0x90, 0x9D };
+	unsigned char all[255], defined[255];
+	char want_all[1024], *wp = want_all, *got;
+	size_t n_defined = 0, n_undefined = 0, left;
+	unsigned c;
+	iconv_t cd = iconv_open("UTF-8", "CP1252");
+
+	CU_ASSERT_FATAL(cd != (iconv_t)-1);
+	for (c = 0x01; c <= 0xFF; c++) {
+		unsigned char in = (unsigned char)c;
+		char want[8], *ip = (char *)&in, *op = want;
+		size_t il = 1, ol = sizeof(want) - 1;
+
+		all[c - 1] = in;
+		iconv(cd, NULL, NULL, NULL, NULL);
+		if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) {
+			CU_ASSERT_EQUAL(errno, EILSEQ);
+			CU_ASSERT_FATAL(n_undefined < sizeof(want_undefined));
+			CU_ASSERT_EQUAL(c, want_undefined[n_undefined]);
+			n_undefined++;
+			/* U+0080..U+009F in UTF-8: C2 xx */
+			want[0] = (char)0xC2;
+			want[1] = (char)c;
+			op = want + 2;
+		} else {
+			defined[n_defined++] = in;
+		}
+		*op = '\0';
+		got = bzcc_cp1252_to_utf8(&in, 1);
+		if (strcmp(got, want))
+			printf("\n  cp1252 0x%02X: got %s, want %s\n", c, got, want);
+		CU_ASSERT_STRING_EQUAL(got, want);
+		memcpy(wp, want, strlen(want));
+		wp += strlen(want);
+		free(got);
+	}
+	*wp = '\0';
+	CU_ASSERT_EQUAL(n_undefined, sizeof(want_undefined));
+
+	/* All 255 bytes in one string decode to the concatenation. */
+	got = bzcc_cp1252_to_utf8(all, sizeof(all));
+	CU_ASSERT_STRING_EQUAL(got, want_all);
+	free(got);
+	/* And the defined bytes in one iconv call agree too. */
+	{
+		char out[1024], *ip = (char *)defined, *op = out;
+		size_t il = n_defined;
+		left = sizeof(out) - 1;
+		iconv(cd, NULL, NULL, NULL, NULL);
+		CU_ASSERT_NOT_EQUAL_FATAL(iconv(cd, &ip, &il, &op, &left), (size_t)-1);
+		*op = '\0';
+		got = bzcc_cp1252_to_utf8(defined, n_defined);
+		CU_ASSERT_STRING_EQUAL(got, out);
+		free(got);
+	}
+	iconv_close(cd);
+}
+
 /* --- (2) raw captures against the decoded oracle --- */
 
-static void check_oracle_game(const struct bzcc_session *s, struct json_object *g)
+/* The primary mod id as the raw capture's "mm" field says it: the first
+ * non-empty ';'-separated field, "0" (stock) when there is none
+ * (docs/bzcc-format.md). Written to `out`. */
+static void first_mod_of(const char *mm, char *out, size_t outlen)
+{
+	size_t n;
+
+	while (mm && *mm == ';')
+		mm++;
+	n = mm ? strcspn(mm, ";") : 0;
+	if (!n)
+		snprintf(out, outlen, "0");
+	else
+		snprintf(out, outlen, "%.*s", (int)n, mm);
+}
+
+/* The game of a raw capture document (its "GET" array) with NAT id `nat`. */
+static struct json_object *raw_game(struct json_object *raw, const char *nat)
+{
+	struct json_object *games = jget(raw, "GET");
+	size_t i;
+
+	for (i = 0; games && i < json_object_array_length(games); i++) {
+		struct json_object *g = json_object_array_get_idx(games, i);
+		if (jstr(g, "g") && !strcmp(jstr(g, "g"), nat))
+			return g;
+	}
+	return NULL;
+}
+
+static void check_oracle_game(const struct bzcc_session *s, struct json_object *g,
+			      struct json_object *raw)
 {
 	struct json_object *mods = jget(g, "mods"), *players = jget(g, "players");
 	const char *src = jstr(g, "proxySource");
+	char first_mod[64];
 	size_t i;
 
 	CU_ASSERT_STRING_EQUAL(s->guid_hex, jstr(g, "guid_hex16"));
@@ -210,7 +309,11 @@ static void check_oracle_game(const struct bzcc_session *s, struct json_object *
 	for (i = 0; i < s->n_mods; i++)
 		CU_ASSERT_STRING_EQUAL(s->mods[i],
 				       json_object_get_string(json_object_array_get_idx(mods, i)));
-	CU_ASSERT_STRING_EQUAL(s->mod_id, s->mods[0]);
+	/* the primary mod: as the capture's own "mm" field and the oracle say */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(raw);
+	first_mod_of(jstr(raw, "mm"), first_mod, sizeof(first_mod));
+	CU_ASSERT_STRING_EQUAL(s->mod_id, first_mod);
+	CU_ASSERT_STRING_EQUAL(s->mod_id, json_object_get_string(json_object_array_get_idx(mods, 0)));
 	CU_ASSERT_EQUAL(s->game_type, jint(g, "gt", -1));
 	CU_ASSERT_EQUAL(s->gtd, jint(g, "gtd", -1));
 	CU_ASSERT_EQUAL(s->game_mode, jint(g, "gtd_mode", -1));
@@ -247,12 +350,22 @@ static void test_lobby_oracle(void)
 		struct json_object *games = jget(entry, "games");
 		const char *file = jstr(entry, "file");
 		struct bzcc_lobby lobby;
+		struct json_object *raw;
 		size_t i, k = 0;
 		bool had_placeholder = false;
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(file);
 		CU_ASSERT_EQUAL_FATAL(strncmp(file, "tests/data/", 11), 0);
 		CU_ASSERT_EQUAL_FATAL(decode_data_file(file + 11, &lobby), 0);
+		{
+			size_t len = 0;
+			char *doc = slurp(cu_data_path(file + 11), &len);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+			/* json-c does not skip a UTF-8 BOM */
+			raw = json_tokener_parse(strncmp(doc, "\xEF\xBB\xBF", 3) ? doc : doc + 3);
+			free(doc);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(raw);
+		}
 		CU_ASSERT_EQUAL(lobby.kind, BZCC_KIND_RAKNET);
 		CU_ASSERT_EQUAL(lobby.skipped, 0);
 		for (i = 0; i < json_object_array_length(games); i++) {
@@ -269,7 +382,7 @@ static void test_lobby_oracle(void)
 			}
 			CU_ASSERT_FATAL(k < lobby.n_sessions);
 			CU_ASSERT_STRING_EQUAL(lobby.sessions[k].nat_id, jstr(g, "g"));
-			check_oracle_game(&lobby.sessions[k], g);
+			check_oracle_game(&lobby.sessions[k], g, raw_game(raw, jstr(g, "g")));
 			k++;
 			compared++;
 		}
@@ -277,6 +390,7 @@ static void test_lobby_oracle(void)
 		if (!had_placeholder)
 			CU_ASSERT_EQUAL(lobby.rebellion_up, -1);
 		bzcc_lobby_free(&lobby);
+		json_object_put(raw);
 	}
 	CU_ASSERT_EQUAL(compared, 12);
 	CU_ASSERT_EQUAL(placeholders, 1);
@@ -410,6 +524,90 @@ static void check_msl_session(const struct bzcc_session *s, struct json_object *
 	}
 }
 
+/* The JSON view of a decoded MSL session, field by field against the MSL
+ * document itself (what the API serves must be what MSL said). */
+static void check_msl_view(struct json_object *js, struct json_object *so)
+{
+	struct json_object *level = jget(so, "Level"), *game = jget(so, "Game");
+	struct json_object *status = jget(so, "Status"), *attrs = jget(so, "Attributes");
+	struct json_object *addr = jget(so, "Address"), *players = jget(so, "Players");
+	struct json_object *mod = jget(js, "mod"), *jp = jget(js, "players");
+	struct json_object *mods = jget(game, "Mods");
+	const char *state = jstr(status, "State"), *want_mod, *mapfile = jstr(level, "MapFile");
+	char want[64], file[256];
+	uint64_t guid;
+	size_t i, n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(js);
+	CU_ASSERT_EQUAL_FATAL(bzcc_nat_decode(jstr(addr, "NAT"), &guid), 0);
+	snprintf(want, sizeof(want), "Rebellion:%016llx", (unsigned long long)guid);
+	CU_ASSERT_STRING_EQUAL(jstr(js, "id"), want);
+	CU_ASSERT_STRING_EQUAL(jstr(js, "guid"), want + 10);
+	CU_ASSERT_STRING_EQUAL(jstr(js, "source"), "Rebellion");
+	CU_ASSERT_STRING_EQUAL(jstr(js, "nat_id"), jstr(addr, "NAT"));
+	CU_ASSERT_STRING_EQUAL(jstr(js, "name"), jstr(so, "Name"));
+	CU_ASSERT_STRING_EQUAL(jstr(js, "motd"), jstr(so, "Message") ? jstr(so, "Message") : "");
+	/* map: Level.ID is MSL's own "<mod>:<lower-case file>" key */
+	CU_ASSERT_STRING_EQUAL(jstr(jget(js, "map"), "key"), jstr(level, "ID"));
+	n = strlen(mapfile);
+	snprintf(file, sizeof(file), "%.*s",
+		 (int)(n > 4 && !strcasecmp(mapfile + n - 4, ".bzn") ? n - 4 : n), mapfile);
+	CU_ASSERT_STRING_EQUAL(jstr(jget(js, "map"), "file"), file);
+	/* mod: Game.Mod first, then Game.Mods */
+	want_mod = jstr(game, "Mod") && *jstr(game, "Mod") ? jstr(game, "Mod") : "0";
+	CU_ASSERT_STRING_EQUAL(jstr(mod, "id"), want_mod);
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(jget(mod, "ids")),
+			      1 + (mods ? json_object_array_length(mods) : 0));
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_array_get_idx(jget(mod, "ids"), 0)),
+			       want_mod);
+	for (i = 0; mods && i < json_object_array_length(mods); i++)
+		CU_ASSERT_STRING_EQUAL(
+			json_object_get_string(json_object_array_get_idx(jget(mod, "ids"), i + 1)),
+			json_object_get_string(json_object_array_get_idx(mods, i)));
+	CU_ASSERT_STRING_EQUAL(jstr(mod, "hash"), jstr(game, "ModHash") ? jstr(game, "ModHash") : "");
+	CU_ASSERT_EQUAL(json_object_get_boolean(jget(mod, "stock")), !strcmp(want_mod, "0"));
+	CU_ASSERT_EQUAL(json_object_get_boolean(jget(mod, "vsr")), !strcmp(want_mod, "1325933293"));
+	CU_ASSERT_STRING_EQUAL(jstr(js, "version"), jstr(game, "Version") ? jstr(game, "Version") : "");
+	/* state and flags */
+	CU_ASSERT_STRING_EQUAL(jstr(js, "state"), !strcmp(state, "PreGame") ? "pre_game" :
+						  !strcmp(state, "InGame") ? "in_game" :
+						  !strcmp(state, "PostGame") ? "post_game" : "unknown");
+	CU_ASSERT_EQUAL(json_object_get_boolean(jget(js, "locked")),
+			json_object_get_boolean(jget(status, "IsLocked")));
+	CU_ASSERT_EQUAL(json_object_get_boolean(jget(js, "password")),
+			json_object_get_boolean(jget(status, "HasPassword")));
+	CU_ASSERT_STRING_EQUAL(jstr(jget(js, "nat_type"), "name"), jstr(addr, "NAT_TYPE"));
+	/* numbers; absent ones are null */
+	CU_ASSERT_EQUAL(jint(js, "tps", -1), jint(attrs, "TPS", -1));
+	CU_ASSERT_EQUAL(jint(js, "max_ping", -1), jint(attrs, "MaxPing", -1));
+	CU_ASSERT_EQUAL(jint(js, "worst_ping", -1), jint(attrs, "MaxPingSeen", -1));
+	CU_ASSERT_EQUAL(jint(js, "minutes_in_state", -1), jint(jget(so, "Time"), "Seconds", -1) / 60);
+	CU_ASSERT_EQUAL(jint(js, "max_players", -1),
+			jint(json_object_array_get_idx(jget(so, "PlayerTypes"), 0), "Max", -1));
+	CU_ASSERT_EQUAL(jint(js, "player_count", -1), (int)json_object_array_length(players));
+	/* players, in MSL's order */
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(jp), json_object_array_length(players));
+	for (i = 0; i < json_object_array_length(players); i++) {
+		struct json_object *po = json_object_array_get_idx(players, i);
+		struct json_object *p = json_object_array_get_idx(jp, i);
+		struct json_object *ids = jget(po, "IDs"), *team = jget(po, "Team");
+		const char *steam = jstr(jget(ids, "Steam"), "ID"), *gog = jstr(jget(ids, "Gog"), "ID");
+
+		CU_ASSERT_STRING_EQUAL(jstr(p, "name"), jstr(po, "Name"));
+		CU_ASSERT_STRING_EQUAL(jstr(p, "platform_id"), jstr(jget(ids, "BZRNet"), "ID"));
+		CU_ASSERT_STRING_EQUAL(jstr(p, "provider"), steam ? "steam" : gog ? "gog" : "");
+		CU_ASSERT_STRING_EQUAL(jstr(p, "external_id"), steam ? steam : gog ? gog : "");
+		CU_ASSERT_EQUAL(jint(p, "position", -1), (int)i);
+		CU_ASSERT_EQUAL(jint(p, "slot", -1), jint(jget(ids, "Slot"), "ID", 0));
+		CU_ASSERT_EQUAL(jint(p, "team", -1), jint(team, "ID", 0));
+		CU_ASSERT_EQUAL(json_object_get_boolean(jget(p, "leader")),
+				json_object_get_boolean(jget(team, "Leader")));
+		CU_ASSERT_EQUAL(jint(p, "kills", -1), jint(jget(po, "Stats"), "Kills", 0));
+		CU_ASSERT_EQUAL(jint(p, "deaths", -1), jint(jget(po, "Stats"), "Deaths", 0));
+		CU_ASSERT_EQUAL(jint(p, "score", -1), jint(jget(po, "Stats"), "Score", 0));
+	}
+}
+
 static void test_msl_files(void)
 {
 	char dirpath[4096];
@@ -442,7 +640,7 @@ static void test_msl_files(void)
 			struct json_object *js;
 			check_msl_session(&lobby.sessions[i], json_object_array_get_idx(arr, i));
 			js = bzcc_session_to_json(&lobby.sessions[i]);
-			CU_ASSERT_PTR_NOT_NULL(js);
+			check_msl_view(js, json_object_array_get_idx(arr, i));
 			json_object_put(js);
 		}
 		sessions += lobby.n_sessions;
@@ -947,6 +1145,7 @@ static void register_tests(void)
 	CU_add_test(s, "nat id oracle (55 real ids)", test_nat_oracle);
 	CU_add_test(s, "nat id edges", test_nat_edges);
 	CU_add_test(s, "base64 names and cp1252", test_text);
+	CU_add_test(s, "cp1252 table against iconv", test_cp1252_table);
 	CU_add_test(s, "raw captures match the decoded oracle", test_lobby_oracle);
 	CU_add_test(s, "teams, leaders and derived fields", test_lobby_teams);
 	CU_add_test(s, "msl api 1.0 files", test_msl_files);
