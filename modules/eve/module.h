@@ -20,4 +20,10 @@ struct req;
 
 extern const struct gw_module gw_module_eve;
 
+/* The module's jobs (jobs/job-*.c): see the rows in module.c. */
+int job_eve_import(const struct cfg *cfg, int argc, char **argv);
+int job_eve_static(const struct cfg *cfg, int argc, char **argv);
+int job_eve_r2z2(const struct cfg *cfg, int argc, char **argv);
+int job_eve_cluster(const struct cfg *cfg, int argc, char **argv);
+
 #endif
