@@ -20,6 +20,17 @@ struct req;
 
 extern const struct gw_module gw_module_eve;
 
+void page_eve_battles(struct app *app, struct req *r);  /* /eve/  battle list, filters, cursor */
+void page_eve_battle(struct app *app, struct req *r);   /* /eve/battles/{id}  battle report */
+void page_eve_kills(struct app *app, struct req *r);    /* /eve/kills  recent killmails */
+void page_eve_summary(struct app *app, struct req *r);  /* /eve/intel  the game's last days */
+void page_eve_entity(struct app *app, struct req *r);   /* /eve/intel/{alliances,corporations,characters}/{id} */
+void api_eve_battles(struct app *app, struct req *r);   /* /api/v1/battles */
+void api_eve_battle(struct app *app, struct req *r);    /* /api/v1/battles/{id} */
+void api_eve_recent(struct app *app, struct req *r);    /* /api/v1/killmails/recent */
+void api_eve_summary(struct app *app, struct req *r);   /* /api/v1/intel/summary */
+void api_eve_intel(struct app *app, struct req *r);     /* /api/v1/intel/{kind}/{id}[/opponents|/ships] */
+
 /* The module's jobs (jobs/job-*.c): see the rows in module.c. */
 int job_eve_import(const struct cfg *cfg, int argc, char **argv);
 int job_eve_static(const struct cfg *cfg, int argc, char **argv);

@@ -194,6 +194,30 @@ static int64_t participant_key(const struct eve_party *p)
 	return (int64_t)((uint64_t)who * 1000003ULL ^ (uint64_t)p->ship_type_id * 0x9E3779B97F4A7C15ULL) | 1;
 }
 
+/* Members of a side: most pilots first, then most losses, then id. */
+static int cmp_member(const void *a, const void *b)
+{
+	struct json_object *x = *(struct json_object *const *)a, *y = *(struct json_object *const *)b, *v;
+	int64_t px, py, lx, ly;
+	json_object_object_get_ex(x, "pilots", &v);
+	px = json_object_get_int64(v);
+	json_object_object_get_ex(y, "pilots", &v);
+	py = json_object_get_int64(v);
+	if (px != py)
+		return px > py ? -1 : 1;
+	json_object_object_get_ex(x, "losses", &v);
+	lx = json_object_get_int64(v);
+	json_object_object_get_ex(y, "losses", &v);
+	ly = json_object_get_int64(v);
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	json_object_object_get_ex(x, "entity_id", &v);
+	px = strtoll(json_object_get_string(v), NULL, 10);
+	json_object_object_get_ex(y, "entity_id", &v);
+	py = strtoll(json_object_get_string(v), NULL, 10);
+	return px < py ? -1 : px > py;
+}
+
 static int side_of_party(const struct idmap *eidx, const int *eside, const struct eve_party *p)
 {
 	int64_t e = eve_party_entity(p);
@@ -233,6 +257,7 @@ struct json_object *eve_battle_report(const struct eve_killmail *const *kills, s
 	long *epilots, *elosses;
 	int64_t *eisk;
 	struct idmap epil = IDMAP_INIT; /* (entity idx, character) seen */
+	struct idmap ekind = IDMAP_INIT; /* entity -> 1 alliance, 2 corporation */
 
 	if (!n)
 		return NULL;
@@ -297,6 +322,8 @@ struct json_object *eve_battle_report(const struct eve_killmail *const *kills, s
 			struct participant *pp;
 			if (!pa->character_id && !eve_party_entity(pa))
 				continue; /* NPCs */
+			if (eve_party_entity(pa))
+				idmap_put(&ekind, eve_party_entity(pa), pa->alliance_id ? 1 : 2);
 			if (j) {
 				t[ps].damage += pa->damage;
 				if (pa->final_blow)
@@ -379,12 +406,18 @@ struct json_object *eve_battle_report(const struct eve_killmail *const *kills, s
 			if (eside[m] != s)
 				continue;
 			mo = json_object_new_object();
-			json_object_object_add(mo, "id", id_str(ents[m]));
+			json_object_object_add(mo, "entity_id", id_str(ents[m]));
+			{
+				uint32_t *kx = idmap_get(&ekind, ents[m]);
+				json_object_object_add(mo, "kind", json_object_new_string(
+					kx && *kx == 2 ? "corporation" : "alliance"));
+			}
 			json_object_object_add(mo, "pilots", json_object_new_int64(epilots[m]));
 			json_object_object_add(mo, "losses", json_object_new_int64(elosses[m]));
 			json_object_object_add(mo, "isk_lost", isk_str(eisk[m]));
 			json_object_array_add(members, mo);
 		}
+		json_object_array_sort(members, cmp_member);
 		json_object_object_add(so, "members", members);
 		json_object_object_add(so, "pilots", json_object_new_int64((int64_t)st->pilots.used));
 		json_object_object_add(so, "ships_lost", json_object_new_int64(st->ships_lost));
@@ -515,5 +548,6 @@ struct json_object *eve_battle_report(const struct eve_killmail *const *kills, s
 	idmap_free(&pidx);
 	idmap_free(&pilots_all);
 	idmap_free(&epil);
+	idmap_free(&ekind);
 	return doc;
 }

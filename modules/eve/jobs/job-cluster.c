@@ -333,8 +333,8 @@ int job_eve_cluster(const struct cfg *cfg, int argc, char **argv)
 	if (full || strcmp(stored.data, params.data)) {
 		if (last_seq >= 0 && !full)
 			log_info("eve-cluster: parameters changed (%s): rebuilding", params.data);
-		if (db_run(&db, "TRUNCATE eve.battles CASCADE", 0, NULL) < 0)
-			goto out;
+		/* every system from its first kill; old ids are kept where a
+		 * new cluster holds their kills */
 		last_seq = -1;
 	}
 	if (eve_systems_load(&db, &c.systems) < 0 || eve_types_load(&db, &c.types) < 0)
