@@ -70,12 +70,15 @@ void api_eve_summary(struct app *app, struct req *r)
 	struct json_object *doc;
 	char err[128];
 	int days;
+	int64_t until;
 	int st = eve_param_int(r, "days", 1, 365, 7, &days, err, sizeof err);
+	if (!st)
+		st = eve_param_time(r, "until", &until, err, sizeof err);
 	if (st) {
 		fail(r, st, err);
 		return;
 	}
-	doc = eve_read_summary(&app->db, days, time_now_ms());
+	doc = eve_read_summary(&app->db, days, until ? until : time_now_ms());
 	if (!doc) {
 		fail(r, 503, "The database did not answer.");
 		return;
@@ -92,7 +95,7 @@ void api_eve_intel(struct app *app, struct req *r)
 	const char *pat = r->route ? r->route->pattern : "";
 	enum eve_entity_kind kind = eve_route_kind(r);
 	char err[128];
-	int64_t id;
+	int64_t id, until;
 	int days, st;
 	size_t n = strlen(pat);
 
@@ -101,16 +104,20 @@ void api_eve_intel(struct app *app, struct req *r)
 		return;
 	}
 	st = eve_param_int(r, "days", 1, 365, 30, &days, err, sizeof err);
+	if (!st)
+		st = eve_param_time(r, "until", &until, err, sizeof err);
 	if (st) {
 		fail(r, st, err);
 		return;
 	}
+	if (!until)
+		until = time_now_ms();
 	if (n > 10 && !strcmp(pat + n - 10, "/opponents"))
-		doc = eve_read_opponents(&app->db, kind, id, days, time_now_ms());
+		doc = eve_read_opponents(&app->db, kind, id, days, until);
 	else if (n > 6 && !strcmp(pat + n - 6, "/ships"))
-		doc = eve_read_ships(&app->db, kind, id, days, time_now_ms());
+		doc = eve_read_ships(&app->db, kind, id, days, until);
 	else
-		doc = eve_read_intel(&app->db, kind, id, days, time_now_ms());
+		doc = eve_read_intel(&app->db, kind, id, days, until);
 	if (!doc) {
 		fail(r, 503, "The database did not answer.");
 		return;

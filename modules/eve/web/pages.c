@@ -177,11 +177,13 @@ void page_eve_summary(struct app *app, struct req *r)
 	struct json_object *doc;
 	char err[128];
 	int days;
-	if (eve_param_int(r, "days", 1, 365, 7, &days, err, sizeof err)) {
+	int64_t until;
+	if (eve_param_int(r, "days", 1, 365, 7, &days, err, sizeof err) ||
+	    eve_param_time(r, "until", &until, err, sizeof err)) {
 		app_error(app, r, 400, "invalid parameter", err);
 		return;
 	}
-	doc = eve_read_summary(&app->db, days, time_now_ms());
+	doc = eve_read_summary(&app->db, days, until ? until : time_now_ms());
 	if (!doc) {
 		app_error(app, r, 503, "database unavailable", "The database did not answer.");
 		return;
@@ -212,19 +214,22 @@ void page_eve_entity(struct app *app, struct req *r)
 	struct json_object *ctx, *opp, *ships, *v;
 	enum eve_entity_kind kind = eve_route_kind(r);
 	char err[128], title[160];
-	int64_t id;
+	int64_t id, until;
 	int days;
 	if (eve_route_id(r, &id, err, sizeof err)) {
 		app_error(app, r, 404, "not found", err);
 		return;
 	}
-	if (eve_param_int(r, "days", 1, 365, 30, &days, err, sizeof err)) {
+	if (eve_param_int(r, "days", 1, 365, 30, &days, err, sizeof err) ||
+	    eve_param_time(r, "until", &until, err, sizeof err)) {
 		app_error(app, r, 400, "invalid parameter", err);
 		return;
 	}
-	ctx = eve_read_intel(&app->db, kind, id, days, time_now_ms());
-	opp = ctx ? eve_read_opponents(&app->db, kind, id, days, time_now_ms()) : NULL;
-	ships = opp ? eve_read_ships(&app->db, kind, id, days, time_now_ms()) : NULL;
+	if (!until)
+		until = time_now_ms();
+	ctx = eve_read_intel(&app->db, kind, id, days, until);
+	opp = ctx ? eve_read_opponents(&app->db, kind, id, days, until) : NULL;
+	ships = opp ? eve_read_ships(&app->db, kind, id, days, until) : NULL;
 	if (!ships) {
 		json_object_put(ctx);
 		json_object_put(opp);
