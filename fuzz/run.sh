@@ -26,6 +26,7 @@ cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
 # name -> sources (besides fuzz/fuzz_<name>.c) and seed corpus directory
 sources_for() {
 	case $1 in
+	eve_killmail|eve_scan) echo "core/buf.c core/timeutil.c modules/eve/domain/idmap.c modules/eve/domain/isk.c modules/eve/domain/killmail.c modules/eve/domain/jsonscan.c modules/eve/domain/space.c modules/eve/domain/cluster.c modules/eve/domain/sides.c modules/eve/domain/report.c" ;;
 	bzcc_lobby) echo "core/buf.c modules/bzcc/domain/nat.c modules/bzcc/domain/text.c modules/bzcc/domain/lobby.c modules/bzcc/domain/msl.c modules/bzcc/domain/model.c" ;;
 	tmpl) echo "core/buf.c core/html.c core/tmpl.c" ;;
 	img) echo "core/img.c" ;;
@@ -50,7 +51,7 @@ corpus_for() {
 
 if [ $# -eq 0 ]; then
 	set --
-	for name in bzcc_lobby tmpl img sanitize; do
+	for name in bzcc_lobby eve_killmail eve_scan tmpl img sanitize; do
 		{ [ -f "$srcdir/fuzz/fuzz_$name.c" ] || ls "$srcdir"/modules/*/fuzz/fuzz_$name.c >/dev/null 2>&1; } \
 			&& set -- "$@" "$name"
 	done
