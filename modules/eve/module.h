@@ -1,7 +1,7 @@
 /* module.h: the EVE Online module (killmails to battles, sides and intel;
  * ../shared/specs/battlescope.md, issue 13). Its descriptor and the
  * handlers and jobs its tables name; included only by the module's own
- * files. Algorithms: docs/eve-battles.md; formats: docs/eve-format.md.
+ * files. Algorithms: docs/eve-battles.md; formats: modules/eve/FORMAT.md.
  *
  * Each handler serves the route named beside it in module.c and maps its
  * own failures to 400 (bad parameter: JSON {"error","detail"} or the error

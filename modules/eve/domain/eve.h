@@ -1,7 +1,7 @@
 /* eve.h: EVE Online killmails, static data rules, ISK and battles (pure
  * code: no I/O, no clock, no globals).
  *
- * Sources of every format and rule: docs/eve-format.md (our notes on the
+ * Sources of every format and rule: modules/eve/FORMAT.md (our notes on the
  * shared FORMAT.md: ESI killmail fields, the zKillboard `zkb` block, RedisQ
  * and R2Z2 shapes, space types and security bands, zKillboard links) and
  * docs/eve-battles.md (the clustering and side algorithms, with the
@@ -31,7 +31,7 @@ struct buf;
 #define EVE_MAX_ITEM_DEPTH 8
 
 /* NPC corporations are ids 1000000..1999999; player characters are above
- * 3999999 (zKillboard's rules, docs/eve-format.md "Rules of thumb"). */
+ * 3999999 (zKillboard's rules, modules/eve/FORMAT.md "Rules of thumb"). */
 #define EVE_IS_NPC_CORP(id) ((id) >= 1000000 && (id) <= 1999999)
 #define EVE_IS_PLAYER_CHAR(id) ((id) > 3999999)
 /* Capsules (group 29): the pod and the Genolution 'Auroral' variant, as
@@ -56,7 +56,7 @@ int eve_isk_add(int64_t *sum, int64_t v);
 
 /* ------------------------------------------------------------ killmails */
 
-/* Which shape a killmail arrived in (docs/eve-format.md section 1). */
+/* Which shape a killmail arrived in (modules/eve/FORMAT.md section 1). */
 enum eve_shape {
 	EVE_SHAPE_ESI = 1,   /* the ESI object (EVE Ref lines add killmail_hash) */
 	EVE_SHAPE_ZKB_MERGED, /* ESI fields plus a top-level "zkb" object */
@@ -97,7 +97,7 @@ struct eve_item {
 	int depth;
 };
 
-/* The zkb block (docs/eve-format.md section 3). Values -1 when absent. */
+/* The zkb block (modules/eve/FORMAT.md section 3). Values -1 when absent. */
 struct eve_zkb {
 	bool present;
 	int64_t total_cents, fitted_cents, dropped_cents, destroyed_cents;
@@ -148,14 +148,14 @@ typedef int (*eve_price_fn)(void *ctx, int64_t type_id, int64_t *cents);
 /* Value of a killmail from a price table when zKillboard gave none:
  * hull + every item row (destroyed + dropped quantities, nested rows
  * included), blueprint copies (singleton 2) at 0.01 ISK, the rule
- * zKillboard's Price class uses (docs/eve-format.md "ISK value").
+ * zKillboard's Price class uses (modules/eve/FORMAT.md "ISK value").
  * Returns the number of types that had no price (counted as 0), or -1 on
  * overflow; *cents gets the sum. */
 int eve_killmail_value(const struct eve_killmail *km, eve_price_fn price, void *ctx,
 		       int64_t *cents);
 
 /* zKillboard's "npc" rule: no attacker is a player character or a player
- * corporation (docs/eve-format.md section 2). */
+ * corporation (modules/eve/FORMAT.md section 2). */
 bool eve_killmail_is_npc(const struct eve_killmail *km);
 
 /* The attacker with final_blow, or NULL. */

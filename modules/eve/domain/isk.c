@@ -1,4 +1,4 @@
-/* isk.c: ISK amounts as exact hundredths (docs/eve-format.md "ISK value":
+/* isk.c: ISK amounts as exact hundredths (modules/eve/FORMAT.md "ISK value":
  * store as numeric, never float sums). */
 #include "modules/eve/domain/eve.h"
 

@@ -1,4 +1,4 @@
-/* killmail.c: decode killmails in the shapes docs/eve-format.md lists
+/* killmail.c: decode killmails in the shapes modules/eve/FORMAT.md lists
  * (ESI and EVE Ref lines, zKillboard merged, R2Z2 documents, RedisQ
  * packages, zKillboard API rows) into struct eve_killmail. */
 #include "modules/eve/domain/eve.h"

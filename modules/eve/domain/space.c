@@ -1,5 +1,5 @@
 /* space.c: space type, security band and wormhole class of a system
- * (docs/eve-format.md section 7), zKillboard links (section 6), and the CSV
+ * (modules/eve/FORMAT.md section 7), zKillboard links (section 6), and the CSV
  * records of the static tables. */
 #include "modules/eve/domain/eve.h"
 

@@ -1,7 +1,7 @@
 /* job-import.c: gamewatch-job eve-import [options] FILE... | --esi ID/HASH...
  *
  * Bulk import of killmails from files in any of the shapes
- * docs/eve-format.md lists, through libarchive (plain, .gz, .bz2, and tar
+ * modules/eve/FORMAT.md lists, through libarchive (plain, .gz, .bz2, and tar
  * archives such as EVE Ref's daily killmails-YYYY-MM-DD.tar.bz2):
  *   - JSON lines or concatenated values: one killmail (any shape) each;
  *   - one object whose keys are killmail ids: the R2Z2 day file

@@ -1,6 +1,6 @@
 /* job-r2z2.c: gamewatch-job eve-r2z2 [--once | --duration S] [--from N]
  *
- * Follows zKillboard's R2Z2 sequence feed (docs/eve-format.md section 5):
+ * Follows zKillboard's R2Z2 sequence feed (modules/eve/FORMAT.md section 5):
  * base EVE_R2Z2_URL (default https://r2z2.zkillboard.com/ephemeral).
  *  - Resumes after the last stored sequence (eve.feed_state, keyed by the
  *    base URL). With none stored it starts at `sequence.json`'s value (or

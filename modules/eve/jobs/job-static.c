@@ -6,7 +6,7 @@
  * tables types_in_killmails.csv and ship_types.csv (merged). Columns are
  * found by header name. Each system's space type, security band and
  * wormhole class are computed here by the domain rules
- * (docs/eve-format.md section 7), not copied. Everything is replaced in
+ * (modules/eve/FORMAT.md section 7), not copied. Everything is replaced in
  * one transaction. --prices FILE loads an operator price table (CSV with
  * header type_id,price in ISK per unit) into eve.prices. */
 #include <errno.h>

@@ -6,7 +6,7 @@ CREATE SCHEMA eve;
 -- ---------------------------------------------------------- static data
 -- Imported by `gamewatch-job eve-static DIR` from the SDE tables
 -- (tests/data/eve/static/ holds a copy); space_type, sec_band and wh_class
--- are computed by the module's domain code (docs/eve-format.md section 7).
+-- are computed by the module's domain code (modules/eve/FORMAT.md section 7).
 CREATE TABLE eve.regions (
 	region_id   bigint PRIMARY KEY,
 	name        text NOT NULL
