@@ -11,13 +11,12 @@
 #include "log.h"
 #include "timeutil.h"
 
-/* Staging tables live for the session; each batch empties them. */
+/* The staging table for value updates of known killmails: lives for the
+ * session, emptied by each use. */
 static const char SQL_STAGE[] =
-	"SET client_min_messages = warning;"
+	"SET LOCAL client_min_messages = warning;"
 	"CREATE TEMP TABLE IF NOT EXISTS eve_stage_km (LIKE eve.killmails);"
-	"CREATE TEMP TABLE IF NOT EXISTS eve_stage_att (LIKE eve.attackers);"
-	"RESET client_min_messages;"
-	"TRUNCATE eve_stage_km, eve_stage_att";
+	"TRUNCATE eve_stage_km";
 
 #define KM_COLUMNS                                                               \
 	"killmail_id, killmail_time, system_id, hash, victim_character_id,"     \
@@ -29,20 +28,6 @@ static const char SQL_STAGE[] =
 	"killmail_id, killmail_time, character_id, corporation_id, alliance_id,"  \
 	" faction_id, ship_type_id, weapon_type_id, damage_done, final_blow,"      \
 	" security_status"
-
-/* New ids first (the dedupe), then their rows; the data-modifying CTEs
- * share one snapshot, so `fresh` is what this statement inserted. */
-static const char SQL_INSERT[] =
-	"WITH fresh AS (INSERT INTO eve.killmail_ids (killmail_id, killmail_time)"
-	"  SELECT killmail_id, killmail_time FROM eve_stage_km ORDER BY killmail_time, killmail_id"
-	"  ON CONFLICT (killmail_id) DO NOTHING RETURNING killmail_id),"
-	" km AS (INSERT INTO eve.killmails (" KM_COLUMNS ")"
-	"  SELECT " KM_COLUMNS " FROM eve_stage_km WHERE killmail_id IN (SELECT killmail_id FROM fresh)"
-	"  RETURNING 1),"
-	" att AS (INSERT INTO eve.attackers (" ATT_COLUMNS ")"
-	"  SELECT " ATT_COLUMNS " FROM eve_stage_att WHERE killmail_id IN (SELECT killmail_id FROM fresh)"
-	"  RETURNING 1)"
-	" SELECT (SELECT count(*) FROM km), (SELECT count(*) FROM att)";
 
 /* A killmail first seen without a value (ESI) gets one when it comes again
  * with zKillboard's. */
@@ -68,22 +53,12 @@ const char *eve_shape_token(enum eve_shape shape)
 
 int eve_import_begin(struct eve_import *imp, struct db *db, const char *source)
 {
-	PGresult *res;
 	memset(imp, 0, sizeof *imp);
 	imp->db = db;
 	imp->source = source;
 	buf_init(&imp->km_rows, 0);
 	buf_init(&imp->att_rows, 0);
-	if (db_ensure(db) < 0)
-		return -1;
-	res = PQexec(db->conn, SQL_STAGE);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		log_error("could not create staging tables: %s", PQresultErrorMessage(res));
-		PQclear(res);
-		return -1;
-	}
-	PQclear(res);
-	return 0;
+	return db_ensure(db) < 0 ? -1 : 0;
 }
 
 long eve_import_load_prices(struct eve_import *imp)
@@ -201,6 +176,17 @@ int eve_import_add(struct eve_import *imp, const struct eve_killmail *km)
 	}
 	if (value >= 0)
 		imp->valued++;
+	if (imp->n_rows == imp->cap_rows) {
+		imp->cap_rows = imp->cap_rows ? imp->cap_rows * 2 : 256;
+		imp->rows = realloc(imp->rows, imp->cap_rows * sizeof *imp->rows);
+		if (!imp->rows)
+			abort();
+	}
+	imp->rows[imp->n_rows].killmail_id = km->killmail_id;
+	imp->rows[imp->n_rows].time_ms = km->time_ms;
+	imp->rows[imp->n_rows].km_off = b->len;
+	imp->rows[imp->n_rows].att_off = imp->att_rows.len;
+	imp->rows[imp->n_rows].valued = vsource && !strcmp(vsource, "zkb");
 	col_id(b, km->killmail_id);
 	col_time(b, km->time_ms);
 	col_id(b, km->system_id);
@@ -246,6 +232,9 @@ int eve_import_add(struct eve_import *imp, const struct eve_killmail *km)
 		buf_addf(ab, "%lld\t%s\t%.2f\n", (long long)a->damage, a->final_blow ? "t" : "f",
 			 a->security_status);
 	}
+	imp->rows[imp->n_rows].km_len = b->len - imp->rows[imp->n_rows].km_off;
+	imp->rows[imp->n_rows].att_len = imp->att_rows.len - imp->rows[imp->n_rows].att_off;
+	imp->n_rows++;
 	imp->pending++;
 	return 1;
 }
@@ -281,43 +270,98 @@ int eve_store_copy(struct db *db, const char *copy_sql, const struct buf *rows)
 
 long eve_import_flush(struct eve_import *imp)
 {
+	struct buf ids = BUF_INIT, new_ids = BUF_INIT, km = BUF_INIT, att = BUF_INIT, fill = BUF_INIT;
+	struct idmap known = IDMAP_INIT;
 	PGresult *res;
-	long inserted;
-	int i;
+	long inserted = 0;
+	size_t i;
+	int k;
 
 	if (!imp->pending)
 		return 0;
 	if (db_begin(imp->db) < 0)
 		return -1;
-	for (i = 0; i < imp->n_months; i++) {
+	if (db_run(imp->db, "SELECT pg_advisory_xact_lock(7263013)", 0, NULL) < 0)
+		goto fail;
+	for (k = 0; k < imp->n_months; k++) {
 		char ts[32];
-		const char *p[] = { time_iso8601(imp->months[i], ts, sizeof ts) };
+		const char *p[] = { time_iso8601(imp->months[k], ts, sizeof ts) };
 		if (db_run(imp->db, "SELECT gw_ensure_month_partitions('eve.killmails', $1::timestamptz, 0),"
 				    " gw_ensure_month_partitions('eve.attackers', $1::timestamptz, 0)",
 			   1, p) < 0)
 			goto fail;
 	}
-	if (db_run(imp->db, "TRUNCATE eve_stage_km, eve_stage_att", 0, NULL) < 0 ||
-	    eve_store_copy(imp->db, "COPY eve_stage_km (" KM_COLUMNS ") FROM STDIN", &imp->km_rows) < 0 ||
-	    eve_store_copy(imp->db, "COPY eve_stage_att (" ATT_COLUMNS ") FROM STDIN", &imp->att_rows) < 0)
+	/* the ids already stored */
+	buf_addch(&ids, '{');
+	for (i = 0; i < imp->n_rows; i++)
+		buf_addf(&ids, "%s%lld", i ? "," : "", (long long)imp->rows[i].killmail_id);
+	buf_addch(&ids, '}');
+	{
+		const char *p[] = { ids.data };
+		res = db_exec(imp->db, "SELECT killmail_id FROM eve.killmail_ids"
+				       " WHERE killmail_id = ANY($1::bigint[])", 1, p);
+		if (!res)
+			goto fail;
+		for (k = 0; k < PQntuples(res); k++)
+			idmap_put(&known, strtoll(PQgetvalue(res, k, 0), NULL, 10), 1);
+		PQclear(res);
+	}
+	for (i = 0; i < imp->n_rows; i++) {
+		const struct eve_import_row *r = &imp->rows[i];
+		if (idmap_get(&known, r->killmail_id)) {
+			if (r->valued)
+				buf_add(&fill, imp->km_rows.data + r->km_off, r->km_len);
+			continue;
+		}
+		buf_addf(&new_ids, "%lld\t", (long long)r->killmail_id);
+		col_time(&new_ids, r->time_ms);
+		new_ids.data[new_ids.len - 1] = '\n';
+		buf_add(&km, imp->km_rows.data + r->km_off, r->km_len);
+		buf_add(&att, imp->att_rows.data + r->att_off, r->att_len);
+		inserted++;
+	}
+	if (inserted &&
+	    (eve_store_copy(imp->db, "COPY eve.killmail_ids (killmail_id, killmail_time) FROM STDIN", &new_ids) < 0 ||
+	     eve_store_copy(imp->db, "COPY eve.killmails (" KM_COLUMNS ") FROM STDIN", &km) < 0 ||
+	     eve_store_copy(imp->db, "COPY eve.attackers (" ATT_COLUMNS ") FROM STDIN", &att) < 0))
 		goto fail;
-	res = db_exec(imp->db, SQL_INSERT, 0, NULL);
-	if (!res)
-		goto fail;
-	inserted = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	if (db_run(imp->db, SQL_FILL_VALUES, 0, NULL) < 0 || db_commit(imp->db) < 0)
+	if (fill.len) {
+		res = PQexec(imp->db->conn, SQL_STAGE);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			log_error("could not create the staging table: %s", PQresultErrorMessage(res));
+			PQclear(res);
+			goto fail;
+		}
+		PQclear(res);
+		if (eve_store_copy(imp->db, "COPY eve_stage_km (" KM_COLUMNS ") FROM STDIN", &fill) < 0 ||
+		    db_run(imp->db, SQL_FILL_VALUES, 0, NULL) < 0)
+			goto fail;
+	}
+	if (db_commit(imp->db) < 0)
 		goto fail;
 	imp->inserted += inserted;
 	imp->duplicates += (long)imp->pending - inserted;
 	imp->pending = 0;
 	imp->n_months = 0;
+	imp->n_rows = 0;
 	buf_reset(&imp->km_rows);
 	buf_reset(&imp->att_rows);
 	idmap_free(&imp->batch_ids);
+	buf_release(&ids);
+	buf_release(&new_ids);
+	buf_release(&km);
+	buf_release(&att);
+	buf_release(&fill);
+	idmap_free(&known);
 	return inserted;
 fail:
 	db_rollback(imp->db);
+	buf_release(&ids);
+	buf_release(&new_ids);
+	buf_release(&km);
+	buf_release(&att);
+	buf_release(&fill);
+	idmap_free(&known);
 	return -1;
 }
 
@@ -325,6 +369,9 @@ void eve_import_end(struct eve_import *imp)
 {
 	buf_release(&imp->km_rows);
 	buf_release(&imp->att_rows);
+	free(imp->rows);
+	imp->rows = NULL;
+	imp->n_rows = imp->cap_rows = 0;
 	idmap_free(&imp->batch_ids);
 	idmap_free(&imp->price_index);
 	free(imp->prices);

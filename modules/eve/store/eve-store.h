@@ -21,13 +21,23 @@
 /* Queue at most this many distinct months per batch (flush before). */
 #define EVE_IMPORT_MAX_MONTHS 64
 
+/* Where one queued killmail's rows sit in the batch's COPY text. */
+struct eve_import_row {
+	int64_t killmail_id;
+	int64_t time_ms;
+	size_t km_off, km_len, att_off, att_len;
+	bool valued;            /* carries zKillboard values */
+};
+
 /* A batch of killmails on its way in. Fill with eve_import_add and write
  * with eve_import_flush; counters accumulate over flushes. */
 struct eve_import {
 	struct db *db;          /* borrowed */
 	const char *source;     /* what is imported (file name or feed URL), borrowed */
-	struct buf km_rows;     /* COPY text for eve_stage_km */
-	struct buf att_rows;    /* COPY text for eve_stage_att */
+	struct buf km_rows;     /* COPY text for eve.killmails */
+	struct buf att_rows;    /* COPY text for eve.attackers */
+	struct eve_import_row *rows;
+	size_t n_rows, cap_rows;
 	struct idmap batch_ids; /* ids in this batch (duplicates inside a file) */
 	int64_t months[EVE_IMPORT_MAX_MONTHS];     /* distinct month starts (ms) in the batch */
 	int n_months;
@@ -57,10 +67,12 @@ long eve_import_load_prices(struct eve_import *imp);
  * than EVE_IMPORT_MAX_MONTHS months had to be flushed first and failed. */
 int eve_import_add(struct eve_import *imp, const struct eve_killmail *km);
 
-/* Write the batch in one transaction: monthly partitions as needed, COPY
- * into staging, then new ids into eve.killmail_ids (ON CONFLICT DO NOTHING)
- * and their rows into eve.killmails and eve.attackers; known killmails that
- * had no ISK value get the batch's value. Adds to inserted/duplicates.
+/* Write the batch in one transaction, holding an advisory lock that
+ * serializes importers: monthly partitions as needed, then the ids already
+ * stored are looked up and the new killmails' rows are COPYed straight into
+ * eve.killmail_ids, eve.killmails and eve.attackers; known killmails that
+ * had no zKillboard value get the batch's (through a staging table). Adds
+ * to inserted/duplicates.
  * Returns the number inserted, or -1 (rolled back; the batch is kept). */
 long eve_import_flush(struct eve_import *imp);
 
