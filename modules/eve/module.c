@@ -85,6 +85,10 @@ static const struct gw_job jobs[] = {
 	  "cluster new killmails into battles, sides and reports [--full] [--gap MIN]"
 	  " [--window MIN] [--min-kills N] [--no-correlate]",
 	  "* * * * *", NULL, 300 },
+	{ "eve-names", job_eve_names,
+	  "names of the characters, corporations and alliances in recent kills from ESI"
+	  " [--limit N] [--days D]",
+	  "*/10 * * * *", NULL, 300 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 

@@ -36,5 +36,6 @@ int job_eve_import(const struct cfg *cfg, int argc, char **argv);
 int job_eve_static(const struct cfg *cfg, int argc, char **argv);
 int job_eve_r2z2(const struct cfg *cfg, int argc, char **argv);
 int job_eve_cluster(const struct cfg *cfg, int argc, char **argv);
+int job_eve_names(const struct cfg *cfg, int argc, char **argv);
 
 #endif

@@ -263,9 +263,46 @@ ok(kinds_ok and all("character_name" in p for p in r.get("participants", [])[:50
    "names sit beside ids (null until known)")
 ok(all(isinstance(k["killmail_id"], str) for k in r.get("killmails", [])), "killmail ids are strings")
 
-# names from eve.names appear
-psql("INSERT INTO eve.names (id, category, name) VALUES (99005338, 'alliance', 'Pandemic Horde')"
-     " ON CONFLICT (id) DO NOTHING")
+# names: eve-names against a local stand-in for ESI's POST /universe/names/,
+# which answers 404 for a whole chunk holding an unknown id (here 1354830081)
+import http.server as httpserver  # noqa: E402
+import threading  # noqa: E402
+asked = []
+
+
+class Names(httpserver.BaseHTTPRequestHandler):
+    def do_POST(self):
+        ids = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        asked.append((self.path, ids))
+        if 1354830081 in ids:
+            body, code = b'{"error":"Ensure all IDs are valid before resolving."}', 404
+        else:
+            body = json.dumps([{"id": i, "category": "alliance" if i == 99005338 else "character",
+                                "name": "Pandemic Horde" if i == 99005338 else "fixture %d" % i}
+                               for i in ids]).encode()
+            code = 200
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *a):
+        pass
+
+
+esi = httpserver.ThreadingHTTPServer(("127.0.0.1", 0), Names)
+threading.Thread(target=esi.serve_forever, daemon=True).start()
+rc, out = job("eve-names", "--days", "0", "--limit", "2500",
+              env={"EVE_ESI_URL": "http://127.0.0.1:%d/latest" % esi.server_address[1]})
+esi.shutdown()
+sizes = [len(ids) for _, ids in asked]
+ok(rc == 0 and asked and all(p == "/latest/universe/names/" for p, _ in asked)
+   and max(sizes) == 1000 and [1354830081] in [ids for _, ids in asked],
+   "eve-names posts chunks of 1000 and halves a 404 chunk down to the unknown id", sizes[:6], out[-300:])
+stored = int(scalar("SELECT count(*) FROM eve.names"))
+ok(stored == 2499 and scalar("SELECT count(*) FROM eve.names WHERE id = 1354830081") == "0",
+   "2499 names stored, the unknown id skipped", stored, out[-300:])
 st, _, rep = get_json(BASE_URL + "/api/v1/battles/" + jorund[0][0])
 names = [m.get("entity_name") for s in rep["report"]["sides"] for m in s["members"] if m["entity_id"] == "99005338"]
 ok(names == ["Pandemic Horde"], "a known name is shown beside its id", names)
