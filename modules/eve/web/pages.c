@@ -103,6 +103,26 @@ static void report_page_keys(struct json_object *doc)
 				       json_object_new_int((int)(n - PAGE_PARTICIPANTS)));
 		json_object_array_del_idx(parts, PAGE_PARTICIPANTS, n - PAGE_PARTICIPANTS);
 	}
+	/* the related-kills pages with the UTC hours each covers */
+	{
+		struct json_object *urls, *pages = json_object_new_array();
+		if (json_object_object_get_ex(report, "zkill_related_urls", &urls))
+			for (i = 0; i < json_object_array_length(urls); i++) {
+				const char *u = json_object_get_string(json_object_array_get_idx(urls, i));
+				const char *stamp = strrchr(u, '/');
+				struct json_object *pg = json_object_new_object();
+				char label[48] = "";
+				int hour;
+				/* ".../YYYYMMDDHH00/": the page covers HH-1 to HH+2 */
+				if (stamp && stamp - u > 13 && sscanf(stamp - 12, "%*8c%2d", &hour) == 1)
+					snprintf(label, sizeof label, "%02d:00–%02d:00 UTC", (hour + 23) % 24,
+						 (hour + 2) % 24);
+				json_object_object_add(pg, "url", json_object_new_string(u));
+				json_object_object_add(pg, "label", json_object_new_string(label));
+				json_object_array_add(pages, pg);
+			}
+		json_object_object_add(doc, "zkill_pages", pages);
+	}
 	if (json_object_object_get_ex(report, "sides", &sides))
 		for (i = 0; i < json_object_array_length(sides); i++) {
 			struct json_object *s = json_object_array_get_idx(sides, i), *v;
