@@ -117,6 +117,38 @@ ok([r[0] for r in rej] == ["line 2", "line 3", "line 5"]
 log = psql("SELECT read, inserted, duplicates, rejected FROM eve.ingest_log WHERE source = :'v1'", broken)
 ok(log == [["5", "0", "2", "3"]], "eve.ingest_log counts the file", log)
 
+# 5. an operator price table (synthetic, labelled so: 1,000.50 ISK per unit
+# of every type of one killmail but its hull, which is left unpriced) values
+# a killmail that has no zKillboard values, the way zKillboard's Price class
+# adds up hull and items (nested rows too, blueprint copies at 0.01 ISK)
+SPECIAL = os.path.join(KM, "special", "zkb-repo_ccp-regenerated_km_107220741.json")
+with open(SPECIAL) as f:
+    sk = json.load(f)
+
+
+def rows(items):
+    for it in items:
+        yield it
+        yield from rows(it.get("items", []))
+
+
+types = sorted({it["item_type_id"] for it in rows(sk["victim"].get("items", []))} - {sk["victim"]["ship_type_id"]})
+prices = os.path.join(tmp, "prices.csv")
+with open(prices, "w") as f:
+    f.write("type_id,price\n" + "".join("%d,1000.50\n" % t for t in types))
+want = 0
+for it in rows(sk["victim"].get("items", [])):
+    q = it.get("quantity_destroyed", 0) + it.get("quantity_dropped", 0)
+    want += q * (1 if it.get("singleton") == 2 else 100050)       # in hundredths
+rc, out = job("eve-static", "--prices", prices)
+ok(rc == 0 and "%d prices loaded" % len(types) in out, "eve-static --prices loads the table", out[-300:])
+rc, out = job("eve-import", "--prices", SPECIAL)
+got = psql("SELECT total_value::text, value_source FROM eve.killmails WHERE killmail_id = 107220741")
+ok(rc == 0 and got == [["%d.%02d" % (want // 100, want % 100), "prices"]],
+   "a killmail without zKillboard values is valued from the price table, to the cent", got, want)
+psql("DELETE FROM eve.attackers WHERE killmail_id = 107220741; DELETE FROM eve.killmails WHERE killmail_id = 107220741;"
+     " DELETE FROM eve.killmail_ids WHERE killmail_id = 107220741")
+
 rc, out = job("eve-cluster")
 ok(rc == 0, "eve-cluster after everything", out[-300:])
 
