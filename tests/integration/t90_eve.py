@@ -149,6 +149,45 @@ ok(rc == 0 and got == [["%d.%02d" % (want // 100, want % 100), "prices"]],
 psql("DELETE FROM eve.attackers WHERE killmail_id = 107220741; DELETE FROM eve.killmails WHERE killmail_id = 107220741;"
      " DELETE FROM eve.killmail_ids WHERE killmail_id = 107220741")
 
+# 6. single killmails by id and hash from ESI (a local stand-in serving
+# the CCP-regenerated killmail with 982 attackers at its ESI path)
+import http.server as _hs  # noqa: E402
+import threading as _th  # noqa: E402
+BIG = os.path.join(KM, "special", "zkb-repo_ccp-regenerated_km_108794056.json")
+HASH = "0123456789abcdef0123456789abcdef01234567"
+esi_paths = []
+
+
+class Esi(_hs.BaseHTTPRequestHandler):
+    def do_GET(self):
+        esi_paths.append(self.path)
+        ok_path = self.path == "/latest/killmails/108794056/%s/" % HASH
+        body = open(BIG, "rb").read() if ok_path else b'{"error":"Invalid killmail_id and/or killmail_hash"}'
+        self.send_response(200 if ok_path else 422)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *a):
+        pass
+
+
+esrv = _hs.ThreadingHTTPServer(("127.0.0.1", 0), Esi)
+_th.Thread(target=esrv.serve_forever, daemon=True).start()
+eenv = {"EVE_ESI_URL": "http://127.0.0.1:%d/latest" % esrv.server_address[1]}
+rc, out = job("eve-import", "--esi", "108794056/" + HASH, env=eenv)
+n_att = scalar("SELECT count(*) FROM eve.attackers WHERE killmail_id = 108794056")
+ok(rc == 0 and n_att == "982" and esi_paths == ["/latest/killmails/108794056/%s/" % HASH],
+   "--esi ID/HASH fetches one killmail from ESI (982 attackers stored)", rc, n_att, esi_paths, out[-300:])
+rc, out = job("eve-import", "--esi", "108794056/" + "f" * 40, env=eenv)
+ok(rc == 1, "--esi with a hash ESI refuses: the job fails", rc, out[-200:])
+rc, out = job("eve-import", "--esi", "12/zz")
+ok(rc == 1 and "40-digit hex" in out, "--esi with a malformed ID/HASH is refused", rc, out[-200:])
+esrv.shutdown()
+psql("DELETE FROM eve.attackers WHERE killmail_id = 108794056; DELETE FROM eve.killmails WHERE killmail_id = 108794056;"
+     " DELETE FROM eve.killmail_ids WHERE killmail_id = 108794056")
+
 rc, out = job("eve-cluster")
 ok(rc == 0, "eve-cluster after everything", out[-300:])
 

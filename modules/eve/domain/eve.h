@@ -284,8 +284,8 @@ struct eve_ckill {
  * a kill joins the open cluster when it is within gap_ms of the cluster's
  * last kill (not in instanced space), or within window_ms of it and shares
  * an entity with any kill of the cluster (correlate); otherwise it opens a
- * new cluster (docs/eve-battles.md). cluster_of[i] gets the cluster number
- * of kills[i]; clusters are numbered 0.. in (system, first kill) order.
+ * new cluster (docs/eve-battles.md). cluster_of (n entries, the caller's)
+ * gets in [i] the cluster number of kills[i]; clusters are numbered 0.. in (system, first kill) order.
  * Every kill is in exactly one cluster. Returns the number of clusters, or
  * -1 on bad parameters (negative gap or window, min_kills < 1). O(n log n +
  * total entities); memory O(n + largest cluster's entities). */

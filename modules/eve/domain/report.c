@@ -187,7 +187,9 @@ static int cmp_participant(const void *a, const void *b)
 }
 
 /* Key of a participant: (character, ship) for pilots; structures and
- * NPCs without a character are keyed by (corporation, ship). */
+ * NPCs without a character are keyed by (corporation, ship). The pair is
+ * mixed into 64 bits: two rows merge only on a collision, about n^2 / 2^64
+ * for n participants (1e-11 for a 10,000-pilot fight). */
 static int64_t participant_key(const struct eve_party *p)
 {
 	int64_t who = p->character_id ? p->character_id : -p->corporation_id;
