@@ -28,6 +28,7 @@ cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
 # name -> sources (besides fuzz/fuzz_<name>.c) and seed corpus directory
 sources_for() {
 	case $1 in
+	eve_killmail|eve_scan) echo "core/buf.c core/timeutil.c modules/eve/domain/idmap.c modules/eve/domain/isk.c modules/eve/domain/killmail.c modules/eve/domain/jsonscan.c modules/eve/domain/space.c modules/eve/domain/cluster.c modules/eve/domain/sides.c modules/eve/domain/report.c" ;;
 	bzcc_lobby) echo "core/buf.c modules/bzcc/domain/nat.c modules/bzcc/domain/text.c modules/bzcc/domain/lobby.c modules/bzcc/domain/msl.c modules/bzcc/domain/model.c" ;;
 	bzcc_facts) echo "core/buf.c core/html.c core/sanitize.c platform/enrich/enrich-json.c modules/bzcc/domain/facts.c" ;;
 	profiles) echo "core/buf.c core/html.c platform/enrich/enrich-json.c platform/enrich/profile-decode.c" ;;
@@ -69,7 +70,7 @@ corpus_for() {
 
 # Every target: a missing source file is a failure, not a silent omission.
 if [ $# -eq 0 ]; then
-	set -- bzcc_lobby bzcc_facts tmpl img sanitize profiles req route url_decode cursor iso8601 accept_encoding retry_after
+	set -- bzcc_lobby bzcc_facts eve_killmail eve_scan tmpl img sanitize profiles req route url_decode cursor iso8601 accept_encoding retry_after
 fi
 mkdir -p "$build/include"
 echo '#define PACKAGE_VERSION "fuzz"' >"$build/include/config.h"

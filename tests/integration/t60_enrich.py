@@ -207,10 +207,10 @@ ok(players and any((p.get("avatar_url") or "").startswith("/assets/bzcc/avatar/"
                    for p in players),
    "API: players[].avatar_url mirrored", [p.get("avatar_url") for p in players][:5])
 
-st, _, body = http(BASE_URL + "/")
+st, _, body = http(BASE_URL + "/bzcc/")
 html = body.decode("utf-8", "replace")
 ok(st == 200 and len(re.findall(r'class="session-card[ "]', html)) == len(sess),
-   "/: one card per session")
+   "/bzcc/: one card per session")
 ok(all(html_escape(s["map"]["title"]) in html for s in sess), "/: cards show map titles")
 ok(len(re.findall(r'<img class="map-slot__img" src="/assets/bzcc/map/', html)) == len(with_img),
    "/: cards show mirrored map pictures")
