@@ -102,4 +102,5 @@ const struct gw_module gw_module_eve = {
 	.nav = nav,
 	.home = "/eve/",
 	.hub_card = hub_card,
+	.openapi = "eve/openapi.json",
 };
