@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -42,6 +43,14 @@ static int digits(const char *s, int n, int *v)
 	return 0;
 }
 
+/* Days in month `mo` (1..12) of the proleptic Gregorian year `y`. */
+static int days_in_month(int y, int mo)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return mo == 2 && leap ? 29 : days[mo - 1];
+}
+
 int time_parse_iso8601(const char *s, int64_t *ms)
 {
 	int y, mo, d, h = 0, mi = 0, se = 0, oh, om, frac_ms = 0, scale = 100;
@@ -79,7 +88,10 @@ int time_parse_iso8601(const char *s, int64_t *ms)
 			return -1;
 		}
 	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+	/* strict: an impossible calendar day ("2024-02-30", "2023-02-29",
+	 * "2024-04-31") is an error, never normalised into the next month */
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
+	    mi > 59 || se > 60)
 		return -1;
 	{
 		struct tm tm = { 0 };

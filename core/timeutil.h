@@ -19,8 +19,12 @@ char *time_iso8601(int64_t ms, char *out, size_t outlen);
 
 /* Parse an RFC 3339 timestamp: "YYYY-MM-DDTHH:MM:SS" with optional
  * fractional seconds and a "Z" or "+HH:MM"/"-HH:MM" offset (a plain date
- * "YYYY-MM-DD" means midnight UTC; a space may replace the "T"). Returns 0
- * and stores ms since the epoch, or -1 on any malformed input. */
+ * "YYYY-MM-DD" means midnight UTC; a space may replace the "T"). Strict:
+ * the day must exist in that month of the Gregorian calendar (leap years:
+ * divisible by 4, not by 100 unless by 400), hours 0..23, minutes 0..59,
+ * seconds 0..60 (RFC 3339 5.7 allows a leap second), offsets up to
+ * 23:59. Returns 0 and stores ms since the epoch, or -1 on any malformed or
+ * impossible input ("2024-02-30" is -1, never 2024-03-01). */
 int time_parse_iso8601(const char *s, int64_t *ms);
 
 /* Sleep for `ms` milliseconds (restarting after signals unless *stop becomes

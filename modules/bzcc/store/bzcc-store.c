@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "log.h"
 #include "platform/assets/assets.h"
 #include "platform/players/players.h"
@@ -149,6 +150,10 @@ static int poll_log(struct db *db, int64_t now_ms, const char *url, const char *
 {
 	char now[24], s[16], p[16], sk[16], b[24], d[24];
 	const char *params[10];
+	struct buf safe_url = BUF_INIT;
+	int rc;
+	/* never store credentials (userinfo, api_key= ...) of the lobby URL */
+	http_url_redact(&safe_url, url);
 	snprintf(now, sizeof now, "%lld", (long long)now_ms);
 	snprintf(s, sizeof s, "%d", sessions);
 	snprintf(p, sizeof p, "%d", players);
@@ -156,7 +161,7 @@ static int poll_log(struct db *db, int64_t now_ms, const char *url, const char *
 	snprintf(b, sizeof b, "%zu", bytes > 2147483647u ? (size_t)2147483647u : bytes);
 	snprintf(d, sizeof d, "%lld", (long long)duration_ms);
 	params[0] = now;
-	params[1] = url;
+	params[1] = safe_url.data ? safe_url.data : "";
 	params[2] = kind;
 	params[3] = error ? "false" : "true";
 	params[4] = error;
@@ -165,7 +170,9 @@ static int poll_log(struct db *db, int64_t now_ms, const char *url, const char *
 	params[7] = sk;
 	params[8] = b;
 	params[9] = d;
-	return db_run(db, SQL_POLL_LOG, 10, params);
+	rc = db_run(db, SQL_POLL_LOG, 10, params);
+	buf_release(&safe_url);
+	return rc;
 }
 
 /* The Steam and GOG accounts listed in `sessions` (view models), in
@@ -308,7 +315,18 @@ struct json_object *bzcc_store_poll_status(struct db *db)
 		"     WHERE NOT ok AND taken_at > coalesce((SELECT t FROM ls), '-infinity')),"
 		"  'last_error', (SELECT error FROM le),"
 		"  'rejected_total', (SELECT count(*) FROM bzcc.polls WHERE NOT ok))";
-	return query_json(db, sql, 0, NULL, NULL);
+	struct json_object *st = query_json(db, sql, 0, NULL, NULL), *url;
+	/* rows written before URLs were redacted on the way in are redacted
+	 * on the way out */
+	if (st && json_object_object_get_ex(st, "source_url", &url) &&
+	    json_object_is_type(url, json_type_string)) {
+		struct buf safe = BUF_INIT;
+		http_url_redact(&safe, json_object_get_string(url));
+		json_object_object_add(st, "source_url",
+				       json_object_new_string(safe.data ? safe.data : ""));
+		buf_release(&safe);
+	}
+	return st;
 }
 
 /* The stored view model of a session plus its database timestamps. */

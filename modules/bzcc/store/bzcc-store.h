@@ -36,20 +36,23 @@ struct bzcc_poll_stats {
  * session stays in the same state, upsert bzcc.maps and bzcc.mods, create a
  * player and identity for every new Steam/GOG account, open, extend and
  * close bzcc.player_session_events intervals, and log the poll in bzcc.polls
- * (`source_url`, `bytes` fetched, `duration_ms` of fetch+decode).
+ * (`source_url` with its credentials masked by http_url_redact(), `bytes`
+ * fetched, `duration_ms` of fetch+decode).
  * Returns 0 (stats filled) or -1 (logged; rolled back, nothing written). */
 int bzcc_store_poll(struct db *db, const struct bzcc_lobby *lobby, int64_t now_ms,
 		    const char *source_url, size_t bytes, int64_t duration_ms,
 		    struct bzcc_poll_stats *stats);
 
 /* Log a rejected or failed poll (fetch error, bad document) in bzcc.polls.
- * `error` is the one-line reason. Returns 0 or -1 (logged). */
+ * `error` is the one-line reason; `source_url` is stored redacted as by
+ * bzcc_store_poll(). Returns 0 or -1 (logged). */
 int bzcc_store_rejected(struct db *db, int64_t now_ms, const char *source_url,
 			const char *error, size_t bytes, int64_t duration_ms);
 
 /* Poll health derived from bzcc.polls: a new object with last_success_at,
  * last_attempt_at (ISO-8601 or null), last_success_ms (number or null),
- * consecutive_failures, last_error (or null), rejected_total, source_url.
+ * consecutive_failures, last_error (or null), rejected_total, source_url
+ * (redacted again on the way out, for rows stored before redaction).
  * Returns NULL on a database error (logged). Caller owns the object. */
 struct json_object *bzcc_store_poll_status(struct db *db);
 
