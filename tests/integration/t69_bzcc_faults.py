@@ -101,5 +101,48 @@ for name, base in servers():
     st, _, _ = http(base + "/api/v1/history/sessions?from=2024-02-29&to=2024-03-01")
     ok(st == 200, "fault 8: %s a real leap day is accepted" % name, st)
 
+# --- fault 7: map and mod keys with '/' make working links ----------------------------
+
+import re  # noqa: E402
+import urllib.parse  # noqa: E402
+
+doc = load(REBELLION)
+g = dict(doc["GET"][0])
+g["m"] = "Custom/Maps/VSRSlash"
+g["mm"] = "FE_RM/Config;1325933293"
+path = os.path.join(os.environ["GW_RUN"], "t69-slash.json")
+with open(path, "w") as f:
+    json.dump({"GET": [g]}, f)
+rc, out = poll_file(path)
+ok(rc == 0, "fault 7: poll a game whose map file and mod id contain '/'", out)
+rc, out = job("rollup")
+ok(rc == 0, "fault 7: rollup", out)
+KEY, MOD = "FE_RM/Config:custom/maps/vsrslash", "FE_RM/Config"
+for name, base in servers():
+    links = set()
+    for page in ("/bzcc/maps?days=3650", "/bzcc/mods?days=3650", "/bzcc/history?q=" +
+                 urllib.parse.quote(g["m"][:6])):
+        st, _, body = http(base + page)
+        hrefs = re.findall(r'href="([^"]+)"', body.decode())
+        links |= {h.replace("&amp;", "&") for h in hrefs if "%2F" in h}
+    want_map = "/bzcc/maps/" + urllib.parse.quote(KEY, safe=":")
+    want_mod = "/bzcc/mods/" + urllib.parse.quote(MOD, safe="")
+    ok(want_map in links and want_mod in links,
+       "fault 7: %s the pages link the key and the mod with %%2F" % name, sorted(links))
+    for link in sorted(links):
+        st, _, body = http(base + link)
+        ok(st == 200, "fault 7: %s %s answers 200" % (name, link), st, body[:200])
+    for api, field, want in (("/api/v1/maps/" + urllib.parse.quote(KEY, safe=""), "map_key", KEY),
+                             ("/api/v1/mods/" + urllib.parse.quote(MOD, safe=""), "mod_id", MOD)):
+        st, _, body = get_json(base + api + "?days=3650")
+        ok(st == 200 and body and body.get(field) == want,
+           "fault 7: %s %s is that key" % (name, api), st, body and body.get(field))
+    # an encoded dot segment is still refused, an encoded slash alone is a value
+    st, _, _ = http(base + "/bzcc/maps/%2E%2E")
+    ok(st == 400, "fault 7: %s /bzcc/maps/%%2E%%2E is a 400" % name, st)
+    st, _, body = http(base + "/api/v1/maps/a%2F..%2Fb")
+    ok(st == 404 and json.loads(body)["error"], "fault 7: %s a key 'a/../b' is just unknown (404)"
+       % name, st, body[:200])
+
 lobby.close()
 done()

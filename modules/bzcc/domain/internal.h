@@ -73,6 +73,17 @@ char *bzcc_utf8_clean(const char *s, size_t n);
 /* As bzcc_utf8_clean(), then trim ASCII whitespace and U+00A0 at both ends. */
 char *bzcc_utf8_clean_trim(const char *s, size_t n);
 
+/* Make user-supplied text safe to lay out (docs/bzcc-format.md 5, "Text
+ * shown"), in place, and return s: C0 controls and DEL and the C1 range
+ * U+0080-U+009F are dropped, except tab, LF, CR, VT, FF and U+2028/U+2029,
+ * which become one space (runs of them one space); the bidirectional
+ * embedding, override and isolate controls U+202A-U+202E and U+2066-U+2069,
+ * and U+FEFF, are dropped (pages isolate each name with <bdi> instead, so a
+ * name can never reorder what follows it). With `trim`, surrounding
+ * whitespace is trimmed as bzcc_utf8_clean_trim() does. `s` must be valid
+ * UTF-8 (the model's strings are); NULL is returned as is. */
+char *bzcc_text_display(char *s, bool trim);
+
 /* --- JSON field readers (lobby.c) ---
  * `obj` must be a JSON object; `key` is looked up with
  * json_object_object_get_ex. JSON null counts as absent. The pointers

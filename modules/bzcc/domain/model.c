@@ -370,12 +370,17 @@ void bzcc_session_finish(struct bzcc_session *s, bool state_from_si)
 			p->leader = p->slot == 1;
 		}
 		fill(&p->name);
+		bzcc_text_display(p->name, true);
 		if (!p->platform_id)
 			bzcc_player_set_platform(p, NULL);
 	}
 
 	fill(&s->name);
 	fill(&s->motd);
+	/* names and the message are shown as typed: no control characters,
+	 * no bidi overrides (fault 6 of issue 9) */
+	bzcc_text_display(s->name, true);
+	bzcc_text_display(s->motd, true);
 	fill(&s->mod_hash);
 	fill(&s->version);
 	if (!s->mod_id)

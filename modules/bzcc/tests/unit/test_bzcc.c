@@ -741,6 +741,39 @@ static void test_utf8_clean(void)
 	bzcc_lobby_free(&lobby);
 }
 
+/* Fault 6 of issue 9: names and the message keep no control characters
+ * and no bidi controls (C0/DEL/C1 dropped, line breaks and tabs one space,
+ * U+202A-U+202E and U+2066-U+2069 dropped), in both shapes. */
+static void test_display_text(void)
+{
+	struct bzcc_lobby lobby;
+	char err[256];
+
+	/* "  Ev\x01il\x1b\x81Name\x9d  " in cp1252, then garbage after the NUL */
+	CU_ASSERT_EQUAL_FATAL(decode_str(
+		"{\"GET\":[{\"g\":\"IGiq_J1@@E\",\"n\":\"ICBFdgFpbBuBTmFtZZ0gIABnYXJiYWdl\","
+		"\"h\":\"\\u202Egnp.exe\\u202C \\u2066x\\u2069\\r\\nline2\\tend\\u0007\","
+		"\"pl\":[{\"n\":\"AlBsf2F5ZXI=\",\"i\":\"S76561198022218242\",\"t\":1}]}]}", &lobby, err,
+		sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(lobby.n_sessions, 1);
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].name, "EvilName");
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].motd, "gnp.exe x line2 end");
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].players[0].name, "Player");
+	bzcc_lobby_free(&lobby);
+
+	CU_ASSERT_EQUAL_FATAL(decode_str(
+		"{\"Sessions\":[{\"ID\":\"Rebellion:IGiq_J1@@E\","
+		"\"Name\":\"\\u202Eevil\\u200F\\u0085\","
+		"\"Message\":\"a\\u2028b\\u2029\\u2029c\\ufeff\","
+		"\"Players\":[{\"Name\":\"\\u2067x\\u2069y\\u001b\"}]}]}", &lobby, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(lobby.n_sessions, 1);
+	/* U+200F (a mark, not an override) is kept: <bdi> contains it */
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].name, "evil\xE2\x80\x8F");
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].motd, "a b c");
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].players[0].name, "xy");
+	bzcc_lobby_free(&lobby);
+}
+
 static void test_mods_split(void)
 {
 	struct bzcc_lobby lobby;
@@ -955,6 +988,7 @@ static void register_tests(void)
 	CU_add_test(s, "malformed games are skipped and counted", test_bad_games);
 	CU_add_test(s, "invalid utf-8 cleaned, names trimmed", test_utf8_clean);
 	CU_add_test(s, "mods split, map key, proxy source", test_mods_split);
+	CU_add_test(s, "names and messages: no controls, no bidi overrides", test_display_text);
 	CU_add_test(s, "session json view", test_session_json);
 	CU_add_test(s, "state tokens and labels", test_state_names);
 }
