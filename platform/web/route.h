@@ -94,7 +94,7 @@ struct route_match {
 /* Find the row for r->raw_path and r->method over the platform's rows and
  * the enabled modules'. The raw path is split at its '/' first and each
  * segment percent-decoded once after, so an encoded slash (%2F) stays
- * inside one {x} value ("/bzcc/maps/0%3Aa%2Fb" gives "0:a/b"). On a match
+ * inside one {x} value ("/game/maps/0%3Aa%2Fb" gives "0:a/b"). On a match
  * fills r->route_args (decoded {x} segments, borrowed from r->route_buf)
  * and returns 1. When the path exists but not
  * for this method returns 0 with m->allowed set (the dispatcher answers 405
