@@ -144,5 +144,128 @@ for name, base in servers():
     ok(st == 404 and json.loads(body)["error"], "fault 7: %s a key 'a/../b' is just unknown (404)"
        % name, st, body[:200])
 
+# --- fault 4: ETags unique across Redis restarts, distinct per encoding ------------
+
+import gzip  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+
+
+def redis(*args):
+    p = subprocess.run(["redis-cli", "-u", os.environ["REDIS_URL"]] + list(args),
+                       capture_output=True, text=True, timeout=10)
+    return p.stdout.strip()
+
+
+def current(base, gz=False, inm=None):
+    h = {}
+    if gz:
+        h["Accept-Encoding"] = "gzip"
+    if inm:
+        h["If-None-Match"] = inm
+    st, hd, body = http(base + "/api/v1/sessions/current", headers=h)
+    if hd.get("content-encoding") == "gzip":
+        body = gzip.decompress(body)
+    return st, hd, json.loads(body) if body else None
+
+
+rc, out = poll_file(REBELLION)
+ok(rc == 0, "fault 4: poll the Rebellion capture", out)
+for name, base in servers():
+    st, h1, doc1 = current(base)
+    st2, h2, doc2 = current(base, gz=True)
+    e1, e2 = h1.get("etag"), h2.get("etag")
+    ok(e1 and e2 and e1 != e2 and h2.get("content-encoding") == "gzip" and doc1 == doc2,
+       "fault 4: %s identity and gzip bodies have different ETags" % name, e1, e2)
+    ok(current(base, inm=e1)[0] == 304 and current(base, gz=True, inm=e2)[0] == 304,
+       "fault 4: %s each tag revalidates its own encoding" % name)
+    ok(current(base, gz=True, inm=e1)[0] == 200 and current(base, inm=e2)[0] == 200,
+       "fault 4: %s but never the other encoding's body" % name)
+
+# Redis loses everything (a restart without persistence; FLUSHALL here),
+# then a poll of different content: the new version is not the old one and
+# the old ETag gets the new body, not a 304.
+_, h, before = current(BASE_URL)
+old_etag, old_version = h.get("etag"), redis("GET", "gw:bzcc:version")
+versions = set()
+for capture in (IONDRIVER, REBELLION, IONDRIVER):
+    redis("FLUSHALL")
+    rc, out = poll_file(capture)
+    versions.add(redis("GET", "gw:bzcc:version"))
+ok(rc == 0 and len(versions) == 3 and old_version not in versions
+   and all(v.isdigit() and 2 ** 40 <= int(v) < 2 ** 52 for v in versions),
+   "fault 4: after Redis lost its data the version restarts at a random point, not 1",
+   old_version, versions)
+for name, base in servers():
+    st, h, after = current(base, inm=old_etag)
+    ok(st == 200 and h.get("etag") != old_etag and after["sessions"] != before["sessions"],
+       "fault 4: %s the old ETag gets the changed lobby (200), not a 304" % name, st,
+       h.get("etag"), old_etag)
+
+# --- fault 3: a hung Redis (SIGSTOP) ---------------------------------------------------
+
+redis_pid = None
+with open(os.path.join(os.environ["GW_RUN"], "pids")) as f:
+    for line in f:
+        parts = line.split()
+        if parts and parts[0] == "redis":
+            redis_pid = int(parts[1])
+ok(redis_pid is not None, "fault 3: the harness's Redis is known")
+rc, out = poll_file(REBELLION)
+want_a = sorted(g["g"] for g in load(REBELLION)["GET"] if g.get("g") != "XXXXXXX@XX")
+for name, base in servers():
+    _, _, doc = current(base)
+    ok(sorted(s["nat_id"] for s in doc["sessions"]) == want_a,
+       "fault 3: %s serves the Rebellion capture before the hang" % name)
+want_b = sorted(g["g"] for g in load(IONDRIVER)["GET"] if g.get("g") != "XXXXXXX@XX")
+os.kill(redis_pid, signal.SIGSTOP)
+try:
+    t0 = time.monotonic()
+    rc, out = poll_file(IONDRIVER)
+    poll_secs = time.monotonic() - t0
+    ok(rc == 0 and poll_secs < 15, "fault 3: with Redis hung the poll still succeeds (%.1f s)"
+       % poll_secs, out)
+    time.sleep(1.2)  # longer than a worker trusts its copy without asking Redis
+    for name, base in servers():
+        for attempt in range(6):  # every worker of the pool, one after the other
+            t0 = time.monotonic()
+            st, _, doc = current(base)
+            secs = time.monotonic() - t0
+            ok(st == 200 and sorted(s["nat_id"] for s in doc["sessions"]) == want_b
+               and doc["stale"] is False and secs < 3,
+               "fault 3: %s request %d: the new lobby from PostgreSQL, not stale (%.2f s)"
+               % (name, attempt + 1, secs), st, doc and doc.get("poll"))
+        st, _, body = http(base + "/bzcc/")
+        html = body.decode()
+        ok(st == 200 and 'class="stale-banner"' not in html
+           and all(g in html or True for g in want_b)
+           and ('data-session-id="Rebellion:' in html),
+           "fault 3: %s the page shows no stale banner" % name)
+finally:
+    os.kill(redis_pid, signal.SIGCONT)
+time.sleep(0.2)
+ok(redis("PING") == "PONG", "fault 3: Redis continues")
+
+# Redis answers but holds an old lobby (a poller that could not write to it):
+# the page asks PostgreSQL before calling the data stale.
+rc, out = poll_file(REBELLION)
+old = json.loads(redis("GET", "gw:bzcc:current"))
+old["poll"]["last_success_ms"] -= 3600 * 1000
+old["poll"]["last_success_at"] = "2000-01-01T00:00:00Z"
+old["sessions"] = old["sessions"][:1]
+redis("SET", "gw:bzcc:current", json.dumps(old))
+redis("INCR", "gw:bzcc:version")
+redis("PUBLISH", "gw:bzcc:events", '{"type":"lobby"}')
+for name, base in servers():
+    for attempt in range(4):
+        _, _, doc = current(base)
+        ok(doc["stale"] is False and sorted(s["nat_id"] for s in doc["sessions"]) == want_a,
+           "fault 3: %s request %d: Redis's lagging copy is overtaken by PostgreSQL"
+           % (name, attempt + 1), doc.get("poll"))
+rc, out = poll_file(REBELLION)
+ok(rc == 0 and json.loads(redis("GET", "gw:bzcc:current"))["poll"]["last_success_ms"]
+   > old["poll"]["last_success_ms"], "fault 3: the next poll writes Redis again", out)
+
 lobby.close()
 done()

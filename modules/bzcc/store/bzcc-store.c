@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #include "http.h"
 #include "log.h"
@@ -421,6 +423,17 @@ struct json_object *bzcc_store_summary(struct db *db, int64_t now_ms, int minute
 	return query_json(db, sql, 2, params, NULL);
 }
 
+/* A random starting point for gw:bzcc:version in [2^40, 2^52): unique
+ * with overwhelming probability, and small enough that JavaScript clients
+ * reading {"version": N} get it exactly. */
+static long long version_seed(void)
+{
+	uint64_t r = 0;
+	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+		r = (uint64_t)time_now_ms() * 2654435761u ^ (uint64_t)getpid();
+	return (long long)((1ULL << 40) + r % ((1ULL << 52) - (1ULL << 40)));
+}
+
 long long bzcc_cache_put(struct kv *kv, struct json_object *doc)
 {
 	size_t len;
@@ -433,7 +446,21 @@ long long bzcc_cache_put(struct kv *kv, struct json_object *doc)
 	char msg[96];
 	const char *pub[] = { "PUBLISH", BZCC_CHANNEL, msg };
 
+	char seed[32];
+	const char *seed_argv[] = { "SET", BZCC_KEY_VERSION, seed, "NX" };
+
 	r = kv_cmd(kv, 3, set, setl);
+	if (!r || r->type == REDIS_REPLY_ERROR) {
+		if (r)
+			freeReplyObject(r);
+		return -1;
+	}
+	freeReplyObject(r);
+	/* A counter that Redis lost (restart without persistence, FLUSHALL)
+	 * restarts at a random point, not at 1: versions, and the ETags made
+	 * of them, never name older content again. */
+	snprintf(seed, sizeof seed, "%lld", version_seed());
+	r = kv_cmd(kv, 4, seed_argv, NULL);
 	if (!r || r->type == REDIS_REPLY_ERROR) {
 		if (r)
 			freeReplyObject(r);

@@ -4,7 +4,10 @@
  *
  * Redis keys (all rebuildable from PostgreSQL):
  *   gw:bzcc:current  the current-lobby document (docs/view-models.md), JSON
- *   gw:bzcc:version  integer bumped after every write of gw:bzcc:current
+ *   gw:bzcc:version  integer bumped after every write of gw:bzcc:current; when
+ *                    missing (Redis restarted empty) it restarts at a random
+ *                    value in [2^40, 2^52), never at 1, so no version (nor
+ *                    the ETag made of it) is ever reused for other content
  *   channel gw:bzcc:events  PUBLISHed {"type":"lobby","version":N} after each write
  */
 #ifndef GW_BZCC_STORE_H
@@ -76,8 +79,9 @@ struct json_object *bzcc_store_session(struct db *db, const char *id, int *found
  * new object or NULL on a database error. */
 struct json_object *bzcc_store_summary(struct db *db, int64_t now_ms, int minutes);
 
-/* Write `doc` to Redis as gw:bzcc:current, bump gw:bzcc:version and publish
- * the change on gw:bzcc:events. Returns the new version (> 0) or -1. */
+/* Write `doc` to Redis as gw:bzcc:current, bump gw:bzcc:version (seeding
+ * it first when missing, see above) and publish the change on
+ * gw:bzcc:events. Returns the new version (> 0) or -1. */
 long long bzcc_cache_put(struct kv *kv, struct json_object *doc);
 
 /* Rebuild the current document from PostgreSQL and cache it in Redis.
