@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "bzcc.h"
 
 struct json_object;
@@ -84,6 +85,11 @@ char *bzcc_utf8_clean_trim(const char *s, size_t n);
  * UTF-8 (the model's strings are); NULL is returned as is. */
 char *bzcc_text_display(char *s, bool trim);
 
+/* Append UTF-8 `s` (valid) to out as Windows-1252, one byte per character;
+ * characters cp1252 lacks become '?' (as the game's own text does).
+ * Returns the number of bytes appended. NULL appends nothing. */
+size_t bzcc_utf8_to_cp1252(const char *s, struct buf *out);
+
 /* --- JSON field readers (lobby.c) ---
  * `obj` must be a JSON object; `key` is looked up with
  * json_object_object_get_ex. JSON null counts as absent. The pointers
@@ -118,6 +124,15 @@ int bzcc_decode_raknet(struct json_object *root, struct bzcc_lobby *out,
 		       char *err, size_t errlen);
 int bzcc_decode_msl(struct json_object *root, struct bzcc_lobby *out,
 		    char *err, size_t errlen);
+
+/* Read an answer's own list-server status object `key` (IonDriver
+ * "proxyStatus" {name: {status, success, updated}}, MSL
+ * Metadata.ListServer {name: {Status, Success, Timestamp}}) into
+ * out->upstream_ok and out->upstream_updated_ms; absent or malformed parts
+ * leave them unknown. (lobby.c) */
+void bzcc_read_list_status(struct json_object *root, const char *key, const char *status_key,
+			   const char *success_key, const char *updated_key,
+			   struct bzcc_lobby *out);
 
 /* --- model helpers (model.c) --- */
 

@@ -333,3 +333,25 @@ char *bzcc_text_display(char *s, bool trim)
 	}
 	return s;
 }
+
+size_t bzcc_utf8_to_cp1252(const char *s, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+	while (p && *p) {
+		uint32_t cp;
+		unsigned char c = '?';
+		size_t k = utf8_get(p, &cp), i;
+		if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF)) {
+			c = (unsigned char)cp;
+		} else {
+			for (i = 0; i < 32; i++)
+				if (cp1252_high[i] == cp)
+					c = (unsigned char)(0x80 + i);
+		}
+		buf_addch(out, (char)c);
+		n++;
+		p += k;
+	}
+	return n;
+}
