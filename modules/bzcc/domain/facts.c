@@ -34,7 +34,9 @@ static struct json_object *sanitized(const char *s)
 
 int bzcc_image_value_missing(const char *img)
 {
-	static const char *const junk[] = { "undefined", "null", "none", "nil" };
+	/* "nomap.png": MultiplayerSessionList's stand-in for a level without
+	 * a picture (docs/bzcc-format.md 7) */
+	static const char *const junk[] = { "undefined", "null", "none", "nil", "nomap.png" };
 	const char *last;
 	size_t i, n;
 	if (!img)

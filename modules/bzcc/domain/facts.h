@@ -20,9 +20,10 @@
 
 /* Is an image value from an outside answer really "no picture"? True for
  * NULL, an empty or blank string, and a value whose last path segment is
- * "undefined", "null", "none" or "nil" (any case): the seed list has
- * "https://gamelistassets.iondriver.com/bzcc/undefined" for maps without a
- * picture, a JavaScript placeholder that must never be fetched. */
+ * "undefined", "null", "none", "nil" or "nomap.png" (any case): the seed
+ * list has "https://gamelistassets.iondriver.com/bzcc/undefined" for maps
+ * without a picture, a JavaScript placeholder that must never be fetched,
+ * and MultiplayerSessionList names its "no picture" stand-in nomap.png. */
 int bzcc_image_value_missing(const char *img);
 
 /* The community map list (vsrmaplist.json): an array of {"Name", "File",
