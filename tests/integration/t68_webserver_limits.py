@@ -38,6 +38,7 @@ def raw_request(base, head, body_chunks, read_timeout=10):
     s.sendall(head.encode())
     s.setblocking(False)
     answer = b""
+    first = None  # seconds until the first byte of the answer
     for chunk in body_chunks:
         try:
             answer += s.recv(65536)
@@ -46,6 +47,7 @@ def raw_request(base, head, body_chunks, read_timeout=10):
         except OSError:
             break
         if answer:
+            first = time.monotonic() - t0
             break
         try:
             s.sendall(chunk)
@@ -67,11 +69,15 @@ def raw_request(base, head, body_chunks, read_timeout=10):
             data = s.recv(65536)
             if not data:
                 break
+            if first is None:
+                first = time.monotonic() - t0
             answer += data
     except OSError:
         pass
     s.close()
-    elapsed = time.monotonic() - t0
+    # how long the server took to answer (not how long it kept the
+    # connection open afterwards to drain the rest of a body)
+    elapsed = first if first is not None else time.monotonic() - t0
     head_part, _, rest = answer.partition(b"\r\n\r\n")
     lines = head_part.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1]) if lines and len(lines[0].split()) > 1 else 0

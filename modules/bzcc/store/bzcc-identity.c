@@ -137,16 +137,18 @@ int bzcc_identity_resolve(struct db *db, struct json_object *sessions, int64_t n
 		if (exists && alive) {
 			json_object_object_add(s, "id", json_object_new_string(target));
 			json_object_array_add(taken, json_object_new_string(target));
-		} else if (exists) {
-			/* the NAT id came back long after its session ended */
+			continue;
+		}
+		if (exists) {
+			/* the NAT id came back long after its session ended: a new
+			 * session, unless the game continues a recent one (below) */
 			struct buf id = BUF_INIT;
 			buf_addf(&id, "%s~%d", raw, gen + 1);
 			json_object_object_add(s, "id", json_object_new_string(id.data));
-			json_object_array_add(taken, json_object_new_string(id.data));
-			add_link(*links, raw, id.data, "revived", gen + 1);
-			stats->revived++;
+			json_object_object_add(s, "revive_generation", json_object_new_int(gen + 1));
 			buf_release(&id);
-		} else if (opts && opts->relink_window_s > 0) {
+		}
+		if (opts && opts->relink_window_s > 0) {
 			struct json_object *c = json_object_new_object();
 			json_object_object_add(c, "raw", json_object_new_string(raw));
 			json_object_object_add(c, "name", json_object_new_string(member(s, "name")));
@@ -173,9 +175,10 @@ int bzcc_identity_resolve(struct db *db, struct json_object *sessions, int64_t n
 				continue; /* claimed by another game of this poll */
 			for (k = 0; k < n; k++) {
 				struct json_object *s = json_object_array_get_idx(sessions, k);
-				if (strcmp(member(s, "id"), raw))
+				if (strcmp(json_object_get_string(json_object_array_get_idx(raws, k)), raw))
 					continue;
 				json_object_object_add(s, "id", json_object_new_string(old));
+				json_object_object_del(s, "revive_generation");
 				break;
 			}
 			json_object_array_add(taken, json_object_new_string(old));
@@ -186,6 +189,19 @@ int bzcc_identity_resolve(struct db *db, struct json_object *sessions, int64_t n
 		}
 		PQclear(res);
 		res = NULL;
+	}
+	/* the revived games that no recent session claimed */
+	for (i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(sessions, i), *g;
+		if (!json_object_object_get_ex(s, "revive_generation", &g))
+			continue;
+		add_link(*links, json_object_get_string(json_object_array_get_idx(raws, i)),
+			 member(s, "id"), "revived", json_object_get_int(g));
+		json_object_array_add(taken, json_object_new_string(member(s, "id")));
+		json_object_object_del(s, "revive_generation");
+		stats->revived++;
+	}
+	{
 		if (json_object_array_length(reopen)) {
 			params[0] = json_object_to_json_string_ext(reopen, JSON_C_TO_STRING_PLAIN);
 			if (db_run(db, SQL_REOPEN, 1, params) < 0)

@@ -149,6 +149,7 @@ static void lobby_cache_set(struct lobby_cache *c, struct json_object *fresh, lo
 	c->doc = fresh;
 	c->version = v;
 	c->checked_ms = time_mono_ms();
+	c->pg_checked_ms = 0; /* a new copy is compared with PostgreSQL at once */
 }
 
 /* The cached document says stale: does PostgreSQL know a newer success
@@ -166,12 +167,13 @@ static void lobby_check_stale_against_pg(struct app *app, struct lobby_cache *c)
 		return;
 	if (last_success_ms(st) > last_success_ms(c->doc)) {
 		fresh = bzcc_store_current_doc(&app->db, time_now_ms());
-		if (fresh) {
+			if (fresh) {
 			log_warn("the cached lobby is older than the last successful poll: "
 				 "serving it from PostgreSQL");
 			if (c->version > 0)
 				c->lagging_version = c->version;
 			lobby_cache_set(c, fresh, 0);
+			c->pg_checked_ms = now;
 		}
 	}
 	json_object_put(st);

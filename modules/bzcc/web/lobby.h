@@ -60,7 +60,8 @@ struct bzcc_web *bzcc_web(struct app *app);
  * gw:bzcc:version (500 ms timeout). Falls back to PostgreSQL when Redis is
  * down, hung (a failed call: BZCC_REDIS_RETRY_MS without Redis) or empty.
  * A document that would show the stale banner is checked against
- * PostgreSQL's poll status (at most once a second) and rebuilt from
+ * PostgreSQL's poll status (each new copy at once, then at most once a
+ * second) and rebuilt from
  * PostgreSQL when a newer poll succeeded there: Redis lagging behind is no
  * reason to call the data stale. On success returns 0 and sets *doc to a
  * borrowed object valid until the next call, and *json to its borrowed
