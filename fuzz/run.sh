@@ -26,7 +26,7 @@ cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
 # name -> sources (besides fuzz/fuzz_<name>.c) and seed corpus directory
 sources_for() {
 	case $1 in
-	bzcc_lobby) echo "core/buf.c modules/bzcc/domain/nat.c modules/bzcc/domain/text.c modules/bzcc/domain/lobby.c modules/bzcc/domain/msl.c modules/bzcc/domain/model.c" ;;
+	bzcc_lobby|bzcc_join) echo "core/buf.c core/html.c core/sanitize.c platform/enrich/enrich-json.c modules/bzcc/domain/nat.c modules/bzcc/domain/text.c modules/bzcc/domain/lobby.c modules/bzcc/domain/msl.c modules/bzcc/domain/model.c modules/bzcc/domain/rules.c modules/bzcc/domain/facts.c" ;;
 	bzcc_facts) echo "core/buf.c core/html.c core/sanitize.c platform/enrich/enrich-json.c modules/bzcc/domain/facts.c" ;;
 	profiles) echo "core/buf.c core/html.c platform/enrich/enrich-json.c platform/enrich/profile-decode.c" ;;
 	tmpl) echo "core/buf.c core/html.c core/tmpl.c" ;;
@@ -39,7 +39,7 @@ sources_for() {
 libs_for() {
 	case $1 in
 	img) echo "$(pkg-config --cflags --libs libpng libjpeg libwebp 2>/dev/null || echo -lpng -ljpeg -lwebp) -lgif" ;;
-	sanitize|bzcc_facts) pkg-config --cflags --libs libxml-2.0 2>/dev/null || echo "-I/usr/include/libxml2 -lxml2" ;;
+	sanitize|bzcc_facts|bzcc_lobby|bzcc_join) pkg-config --cflags --libs libxml-2.0 2>/dev/null || echo "-I/usr/include/libxml2 -lxml2" ;;
 	*) echo "" ;;
 	esac
 }
@@ -52,7 +52,7 @@ corpus_for() {
 
 if [ $# -eq 0 ]; then
 	set --
-	for name in bzcc_lobby bzcc_facts tmpl img sanitize profiles; do
+	for name in bzcc_lobby bzcc_join bzcc_facts tmpl img sanitize profiles; do
 		{ [ -f "$srcdir/fuzz/fuzz_$name.c" ] || ls "$srcdir"/modules/*/fuzz/fuzz_$name.c >/dev/null 2>&1; } \
 			&& set -- "$@" "$name"
 	done

@@ -181,7 +181,8 @@ size_t bzcc_lobby_merge(struct bzcc_lobby *into, struct bzcc_lobby *from, bool a
  * "N,<len(name)>,<name>,<len(mm)>,<mm>,<g>,0," where the name is in
  * Windows-1252 (characters it lacks become '?'), mm the mods joined with
  * ';' and g the NAT id. A new malloc'd string; NULL when the session is
- * locked or has a password (it cannot be joined from a link). */
+ * locked or has a password (it cannot be joined from a link), or its NAT id
+ * is not made of the NAT alphabet alone (docs/bzcc-format.md 4). */
 char *bzcc_join_hex(const struct bzcc_session *s);
 
 /* The Steam link that joins `hex` (BZCC is Steam app 624970): writes
@@ -191,8 +192,8 @@ char *bzcc_join_steam_url(const char *hex, char *out, size_t outlen);
 
 /* Decode a join argument (as in /bzcc/join/{hex}): 2..2048 lower- or
  * upper-case hex digits spelling exactly "N,<n>,<name>,<m>,<mods>,<nat>,0,"
- * with n and m the byte lengths that follow, a NAT id that decodes and no
- * NUL byte. On success returns 0 and sets *name (UTF-8 from Windows-1252),
+ * with n and m the byte lengths that follow, a NAT id of the NAT alphabet
+ * that decodes, and no NUL byte. On success returns 0 and sets *name (UTF-8 from Windows-1252),
  * *mods and *nat to new malloc'd strings the caller frees; -1 otherwise
  * (nothing allocated). */
 int bzcc_join_decode(const char *hex, char **name, char **mods, char **nat);

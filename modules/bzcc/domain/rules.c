@@ -175,13 +175,27 @@ size_t bzcc_lobby_merge(struct bzcc_lobby *into, struct bzcc_lobby *from, bool a
 
 /* --- joining --- */
 
+/* A NAT id of the custom alphabet only (docs/bzcc-format.md 4); the
+ * decoder tolerates other characters, a join argument must not. */
+static bool nat_strict(const char *nat)
+{
+	static const char alphabet[] =
+		"@123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+	return nat && *nat && strspn(nat, alphabet) == strlen(nat);
+}
+
 char *bzcc_join_hex(const struct bzcc_session *s)
 {
 	struct buf name = BUF_INIT, mm = BUF_INIT, arg = BUF_INIT, hex = BUF_INIT;
 	static const char digits[] = "0123456789abcdef";
 	size_t i;
 
-	if (s->locked || s->password || !s->nat_id || !*s->nat_id)
+	uint64_t guid;
+
+	/* no link for a NAT id that does not decode as it stands (one that
+	 * arrived with invalid bytes, cleaned to U+FFFD): the game could not
+	 * read it back either */
+	if (s->locked || s->password || !nat_strict(s->nat_id) || bzcc_nat_decode(s->nat_id, &guid))
 		return NULL;
 	bzcc_utf8_to_cp1252(s->name, &name);
 	for (i = 0; i < s->n_mods; i++) {
@@ -268,7 +282,8 @@ int bzcc_join_decode(const char *hex, char **name, char **mods, char **nat)
 	if (!comma || comma == nat_at || (size_t)(end - comma) != 3 || strncmp(comma, ",0,", 3))
 		goto bad;
 	*nat = bzcc_utf8_clean(nat_at, (size_t)(comma - nat_at));
-	if (strlen(*nat) != (size_t)(comma - nat_at) || bzcc_nat_decode(*nat, &guid)) {
+	if (strlen(*nat) != (size_t)(comma - nat_at) || !nat_strict(*nat) ||
+	    bzcc_nat_decode(*nat, &guid)) {
 		free(*nat);
 		*nat = NULL;
 		goto bad;
