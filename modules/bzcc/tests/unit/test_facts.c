@@ -318,10 +318,11 @@ static void test_getdata_captures(void)
 				CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 				CU_ASSERT_STRING_EQUAL(str_of(out, "title"), str_of(lvl, "Name"));
 				/* MSL's "nomap.png" stand-in is no picture (issue 9) */
-				if (strstr(img, "/nomap.png"))
+				if (strstr(img, "/nomap.png")) {
 					CU_ASSERT_PTR_NULL(str_of(out, "image_url"));
-				else
+				} else {
 					CU_ASSERT_STRING_EQUAL(str_of(out, "image_url"), img);
+				}
 				CU_ASSERT(!str_of(out, "description") ||
 					  safe_text(str_of(out, "description")));
 				json_object_put(out);
