@@ -100,17 +100,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	if (pattern) {
+		/* the matcher decodes in place: each call gets its own copy */
+		char *copy2;
 		copy = strdup(path);
-		if (!copy)
+		copy2 = strdup(path);
+		if (!copy || !copy2)
 			abort();
-		a = route_pattern_match(pattern, path, NULL, REQ_MAX_ROUTE_ARGS);
-		CHECK(!strcmp(copy, path)); /* untouched without args */
+		a = route_pattern_match(pattern, copy2, NULL, REQ_MAX_ROUTE_ARGS);
 		memset(args, 0, sizeof args);
 		b = route_pattern_match(pattern, copy, args, REQ_MAX_ROUTE_ARGS);
 		CHECK(a == b);
+		/* a {x} value is non-empty; it may hold a decoded '/' (%2F) */
 		for (k = 0; b && k < REQ_MAX_ROUTE_ARGS && args[k]; k++)
-			CHECK(args[k][0] && !strchr(args[k], '/'));
+			CHECK(args[k][0]);
 		free(copy);
+		free(copy2);
 	}
 
 	memset(&r, 0, sizeof r);
@@ -121,8 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (route_lookup(&r, &m)) {
 		CHECK(m.route && (m.route->methods & bit_of(method)));
 		for (k = 0; k < REQ_MAX_ROUTE_ARGS && r.route_args[k]; k++)
-			CHECK(r.route_args[k] >= r.route_buf && r.route_args[k][0] &&
-			      !strchr(r.route_args[k], '/'));
+			CHECK(r.route_args[k] >= r.route_buf && r.route_args[k][0]);
 	} else {
 		CHECK(!m.route);
 		CHECK(!(m.allowed & bit_of(method)));

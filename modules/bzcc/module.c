@@ -20,6 +20,7 @@
 static const struct route routes[] = {
 	ROUTE_GET_PAGE("/bzcc/", page_home, "Live sessions with filters"),
 	ROUTE_GET_PAGE("/bzcc/sessions/{id}", page_session, "One session: players, teams, map"),
+	ROUTE_GET_PAGE("/bzcc/join/{hex}", page_join, "Share a game: Open Graph preview, then its steam:// join link"),
 	ROUTE_GET_PAGE("/bzcc/history", page_history, "Session history with filters and paging"),
 	ROUTE_GET_PAGE("/bzcc/players/{id}", page_player, "Player profile: sessions, playtime"),
 	ROUTE_GET_PAGE("/bzcc/maps", page_maps, "Maps by popularity"),
