@@ -11,6 +11,7 @@
 #include "platform/enrich/profiles.h"
 #include "modules/bzcc/web/lobby.h"
 #include "modules/bzcc/web/metrics.h"
+#include "modules/bzcc/web/stream.h"
 #include "platform/web/app.h"
 #include "platform/web/req.h"
 #include "timeutil.h"
@@ -38,6 +39,9 @@ static const struct route routes[] = {
 	ROUTE_GET_API("/api/v1/mods", api_mods, "Mods by popularity, JSON or CSV"),
 	ROUTE_GET_API("/api/v1/mods/{id}", api_mod, "One mod"),
 	ROUTE_GET_API("/api/v1/analytics", api_analytics, "Analytics series"),
+	/* served by gamewatch-stream (docs/realtime.md); the page workers answer 503 */
+	{ M_GET, "/api/v1/stream/sessions", api_stream_elsewhere, ROUTE_STREAM, ROLE_PUBLIC, false,
+	  CACHE_NO_STORE, 0, RATE_READ, 0, "Server-Sent Events of the live lobby: snapshot, then merge patches" },
 	/* the root URLs of the one-game app, kept as permanent redirects */
 	{ M_GET, "/sessions/{id}", page_legacy_redirect, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_PUBLIC,
 	  86400, RATE_READ, 0, "Moved: /bzcc/sessions/{id}" },
@@ -174,4 +178,6 @@ const struct gw_module gw_module_bzcc = {
 	.health = health,
 	.metrics = bzcc_metrics,
 	.enrich = { providers, mirror_kinds, refresh },
+	.stream = { bzcc_stream_channels, bzcc_stream_init, bzcc_stream_free, bzcc_stream_room,
+		    bzcc_stream_message, bzcc_stream_build },
 };
