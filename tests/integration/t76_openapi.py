@@ -6,8 +6,9 @@ and against real answers.
   $ref resolvable), and every Schema Object in it compiles as JSON Schema
   2020-12 under Ajv's strict mode (tests/integration/openapi-check.mjs;
   both from npm, devDependencies installed by ./dev's npm ci).
-* Its (method, path) pairs are exactly the kind=api rows of
-  `gamewatch.fcgi --routes` (HEAD implied by GET): a route without an
+* Its (method, path) pairs are exactly the kind=api and kind=stream rows
+  of `gamewatch.fcgi --routes` (HEAD implied by GET; streams documented as
+  text/event-stream): a route without an
   entry fails, and so does an entry without a route. Every {x} of a path
   is declared as a path parameter and every operation has a 2xx answer.
 * Real answers, after polling two real lobby captures (the second ends the
@@ -60,7 +61,7 @@ def api_routes(env=None):
     col = {name: i for i, name in enumerate(head)}
     pairs, modules = set(), {}
     for r in rows:
-        if r[col["kind"]] != "api":
+        if r[col["kind"]] not in ("api", "stream"):
             continue
         for m in r[col["methods"]].split(", "):
             if m != "HEAD":
