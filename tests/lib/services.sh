@@ -28,6 +28,7 @@
 #                               GW_STREAM_PID
 #   gw_render_conf IN OUT BUILD SRC   the make-time sed, with DIR's paths
 #   gw_lighttpd_start BUILD SRC [PORT]      exports GW_LIGHTTPD_PORT GW_LIGHTTPD_URL
+#                               (GW_LIGHTTPD_MAX_CONNS: server.max-connections, default 1024)
 #   gw_apache_start BUILD SRC [MODE] [PORT] MODE proxy-fcgi (default): exports
 #                               GW_APACHE_PORT APACHE_URL; MODE fcgid (Apache spawns
 #                               gamewatch.fcgi itself): exports GW_FCGID_PORT GW_FCGID_URL
@@ -480,7 +481,8 @@ gw_lighttpd_start() {
 		server.port = $port
 		server.errorlog = "$GW_RUN/log/lighttpd-error.log"
 		server.tag = "lighttpd"
-		server.max-connections = 1024
+		server.max-connections = ${GW_LIGHTTPD_MAX_CONNS:-1024}
+		server.max-fds = $(( ${GW_LIGHTTPD_MAX_CONNS:-1024} * 3 + 64 ))
 		$( [ -n "${GW_APP_USER:-}" ] && printf 'server.username = "%s"\nserver.groupname = "%s"' \
 			"$GW_APP_USER" "$(id -gn "$GW_APP_USER")" )
 		include "$dir/gamewatch.conf"
