@@ -8,7 +8,7 @@
  * "Server-sent events", the "text/event-stream" parsing rules):
  *   id: <version>\n event: <snapshot|patch>\n data: <JSON>\n \n
  * and heartbeats as comment lines ": hb\n\n". An event id is the room's
- * version: the source's version number (for BZCC gw:bzcc:version) at the
+ * version: the source's version number (a module's cache version) at the
  * last change of the room's document, so it is monotonic per room and the
  * same in every stream process and across restarts (docs/realtime.md). */
 #ifndef GW_STREAM_HUB_H

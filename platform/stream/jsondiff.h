@@ -5,8 +5,7 @@
  * a null member removes the target's member; any non-object value
  * (arrays included) replaces the target value whole. Applying (§2,
  * MergePatch(Target, Patch)) is implemented here too, for the tests, the
- * fuzz target and any C client; the page applies patches in JavaScript
- * (modules/bzcc/static/live.js).
+ * fuzz target and any C client; pages apply patches in JavaScript.
  *
  * RFC 7396 cannot set a member to null (null means "remove"). The stream
  * documents therefore never contain null members: builders pass their
@@ -16,8 +15,7 @@
  * equals b (tests/unit/test_stream.c checks it on real lobby captures).
  *
  * Arrays are compared whole: a changed array is sent whole. Documents that
- * want per-entry diffs key their entries by id in an object (the BZCC
- * "sessions" room does; docs/realtime.md). */
+ * want per-entry diffs key their entries by id in an object (docs/realtime.md). */
 #ifndef GW_JSONDIFF_H
 #define GW_JSONDIFF_H
 
