@@ -41,7 +41,7 @@ static const struct route routes[] = {
 	ROUTE_GET_API("/api/v1/analytics", api_analytics, "Analytics series"),
 	/* served by gamewatch-stream (docs/realtime.md); the page workers answer 503 */
 	{ M_GET, "/api/v1/stream/sessions", api_stream_elsewhere, ROUTE_STREAM, ROLE_PUBLIC, false,
-	  CACHE_NO_STORE, 0, RATE_READ, 0, "Server-Sent Events of the live lobby: snapshot, then merge patches" },
+	  CACHE_NO_STORE, 0, RATE_NONE, 0, "Server-Sent Events of the live lobby: snapshot, then merge patches" },
 	/* admins manage the Discord webhooks (401 until accounts exist) */
 	{ M_GET, "/bzcc/admin/webhooks", page_webhooks, ROUTE_PAGE, ROLE_ADMIN, false, CACHE_NO_STORE, 0,
 	  RATE_READ, 0, "Discord webhooks: the list and the form to add one" },

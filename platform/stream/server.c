@@ -53,6 +53,15 @@ struct conn {
 	bool close_after;            /* close once the queue is written */
 	bool counted;                /* counts against STREAM_MAX_CLIENTS */
 	bool dead;                   /* closed; freed after the current epoll batch */
+	struct addr_count *per_addr; /* its address's count, while it counts there */
+};
+
+/* Streams open per client address (REMOTE_ADDR), for STREAM_MAX_PER_ADDR. */
+#define ADDR_BUCKETS 4096
+struct addr_count {
+	char addr[48];
+	unsigned n;
+	struct addr_count *next;
 };
 
 struct smod {
@@ -85,7 +94,8 @@ static struct {
 	struct conn *conns;
 	struct conn *graveyard;  /* closed connections, freed after each epoll batch */
 	const char *origins;
-	size_t max_clients, max_rooms, client_buffer;
+	size_t max_clients, max_rooms, client_buffer, max_per_addr;
+	struct addr_count *addrs[ADDR_BUCKETS];
 	int heartbeat_ms, retry_ms, stats_ms;
 	struct sev *hb;
 	int64_t next_hb_ms, next_check_ms, next_stats_ms, accept_paused_until;
@@ -136,6 +146,47 @@ static char *base_origin(const char *url)
 
 /* ---- connections ---------------------------------------------------------- */
 
+static unsigned addr_hash(const char *a)
+{
+	unsigned h = 2166136261u;
+	for (; *a; a++)
+		h = (h ^ (unsigned char)*a) * 16777619u;
+	return h % ADDR_BUCKETS;
+}
+
+/* The count of `addr` (created at 0 when absent). */
+static struct addr_count *addr_get(const char *addr)
+{
+	struct addr_count **pp = &srv.addrs[addr_hash(addr)], *a;
+	for (a = *pp; a; a = a->next)
+		if (!strcmp(a->addr, addr))
+			return a;
+	a = calloc(1, sizeof *a);
+	if (!a)
+		abort();
+	snprintf(a->addr, sizeof a->addr, "%s", addr);
+	a->next = *pp;
+	*pp = a;
+	return a;
+}
+
+static void addr_release(struct conn *c)
+{
+	struct addr_count *a = c->per_addr, **pp;
+	if (!a)
+		return;
+	c->per_addr = NULL;
+	if (--a->n)
+		return;
+	for (pp = &srv.addrs[addr_hash(a->addr)]; *pp; pp = &(*pp)->next) {
+		if (*pp == a) {
+			*pp = a->next;
+			free(a);
+			return;
+		}
+	}
+}
+
 static void room_detach(struct conn *c)
 {
 	struct sroom *sr = c->room;
@@ -159,6 +210,7 @@ static void conn_close(struct conn *c)
 {
 	if (c->dead)
 		return;
+	addr_release(c);
 	room_detach(c);
 	if (c->counted)
 		srv.n_clients--;
@@ -256,6 +308,7 @@ static void conn_error(struct conn *c, int status, const char *error, const char
 {
 	struct buf h = BUF_INIT, body = BUF_INIT, out = BUF_INIT;
 	struct json_object *o = json_object_new_object();
+	addr_release(c); /* a refused request holds no stream */
 	json_object_object_add(o, "error", json_object_new_string(error));
 	json_object_object_add(o, "detail", json_object_new_string(detail));
 	buf_addstr(&body, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
@@ -521,6 +574,7 @@ static void handle_request(struct conn *c)
 		goto out;
 	}
 	snprintf(rq.method, sizeof rq.method, "%s", method);
+	head = !strcmp(rq.method, "HEAD");
 	rawlen = strcspn(uri, "?#");
 	if (url_decode(uri, rawlen, &path, false) < 0 || path.data[0] != '/' ||
 	    strlen(path.data) != path.len || strstr(path.data, "/./") || strstr(path.data, "/../")) {
@@ -571,6 +625,18 @@ static void handle_request(struct conn *c)
 			   "Retry-After: 30\r\n");
 		goto out;
 	}
+	if (!head && addr && *addr && srv.max_per_addr &&
+	    !(srv.guard.trust_loopback && guard_is_loopback(addr))) {
+		struct addr_count *a = addr_get(addr);
+		if (a->n >= srv.max_per_addr) {
+			conn_error(c, 429, "too many requests",
+				   "Too many streams from this address (STREAM_MAX_PER_ADDR).",
+				   "Retry-After: 30\r\n");
+			goto out;
+		}
+		a->n++;
+		c->per_addr = a;
+	}
 	sr = room_find(room_name);
 	if (!sr) {
 		if (srv.n_rooms >= srv.max_rooms) {
@@ -596,7 +662,6 @@ static void handle_request(struct conn *c)
 			   "Retry-After: 5\r\n");
 		goto out;
 	}
-	head = !strcmp(rq.method, "HEAD");
 	{
 		/* a same-origin page sends no Origin; echo an allowed cross-origin one */
 		bool cross = origin && *origin;
@@ -651,6 +716,7 @@ static int conn_readable(struct conn *c)
 			if (ev == FCGI_EV_ABORT) {
 				/* the client left: end the request (and the stream) */
 				room_detach(c);
+				addr_release(c);
 				if (c->counted) {
 					srv.n_clients--;
 					c->counted = false;
@@ -804,6 +870,7 @@ static int setup(int sock)
 	srv.max_clients = (size_t)env_num("STREAM_MAX_CLIENTS", 20000, 1, 1000000);
 	srv.max_rooms = (size_t)env_num("STREAM_MAX_ROOMS", 5000, 1, 1000000);
 	srv.client_buffer = (size_t)env_num("STREAM_CLIENT_BUFFER", 1 << 20, 1024, 1L << 30);
+	srv.max_per_addr = (size_t)env_num("STREAM_MAX_PER_ADDR", 32, 0, 1000000);
 	srv.heartbeat_ms = (int)env_num("STREAM_HEARTBEAT_SECONDS", 15, 1, 3600) * 1000;
 	srv.retry_ms = (int)env_num("STREAM_RETRY_MS", 3000, 100, 600000);
 	srv.stats_ms = (int)env_num("STREAM_STATS_SECONDS", 60, 0, 86400) * 1000;

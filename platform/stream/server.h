@@ -15,6 +15,13 @@
  *                            name) is read when this is unset
  *   STREAM_MAX_CLIENTS       streams per process (default 20000): over it 503
  *   STREAM_MAX_ROOMS         rooms per process (default 5000): over it 503
+ *   STREAM_MAX_PER_ADDR      streams per client address (REMOTE_ADDR) and
+ *                            process (default 32; 0: no limit): over it 429.
+ *                            Loopback peers are exempt while GW_TRUST_LOOPBACK
+ *                            is on (the host's own tools, tests, benchmarks).
+ *                            This is the streams' rate rule: an EventSource
+ *                            reconnects by itself, so a token per connect
+ *                            would punish reconnects, not floods.
  *   STREAM_CLIENT_BUFFER     bytes of events that may wait behind the one
  *                            being written to a client before it is dropped
  *                            to a snapshot (default 1048576)

@@ -29,7 +29,7 @@ const struct route platform_routes[] = {
 	  "Prometheus metrics: requests and latency per route, workers, jobs, queues, modules" },
 	/* served by gamewatch-stream (platform/stream/); the page workers answer 503 */
 	{ M_GET, "/api/v1/stream/rooms/{room}", api_stream_elsewhere, ROUTE_STREAM, ROLE_PUBLIC, false,
-	  CACHE_NO_STORE, 0, RATE_READ, 0,
+	  CACHE_NO_STORE, 0, RATE_NONE, 0,
 	  "Server-Sent Events of one room of any module: snapshot, then merge patches" },
 	ROUTE_END,
 };

@@ -244,6 +244,13 @@ _, h = answer("the document", "/api/v1/openapi.json", "/api/v1/openapi.json", ex
 answer("the document, 304", "/api/v1/openapi.json", "/api/v1/openapi.json",
        headers={"If-None-Match": h.get("etag", "none")}, expect=304)
 
+# streams never end: their refusals (JSON before the stream starts) are
+# validated here; the 200 text/event-stream is checked in t90
+answer("stream: foreign Origin", "/api/v1/stream/sessions", "/api/v1/stream/sessions",
+       headers={"Origin": "https://elsewhere.example"}, expect=403)
+answer("stream room: unknown", "/api/v1/stream/rooms/{room}", "/api/v1/stream/rooms/nothing:1", expect=404)
+answer("stream room: malformed", "/api/v1/stream/rooms/{room}", "/api/v1/stream/rooms/players:x", expect=400)
+
 cases_file = os.path.join(TMP, "cases.json")
 with open(cases_file, "w") as f:
     json.dump(cases, f)

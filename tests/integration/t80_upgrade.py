@@ -242,16 +242,34 @@ def upgrade(url, fresh_url, old_history):
     p = subprocess.run([job, "migrate"], env=new_env, capture_output=True, text=True)
     ok(p.returncode == 0, "t80: the new migrate upgrades the old database", p.stdout + p.stderr)
     out = p.stdout + p.stderr
-    ok("applied migration platform/004-job-runs.sql" in out and out.count("applied migration") == 1,
-       "t80: only the new file ran (platform/004-job-runs.sql)", out)
+    # migrations written after this test (the legacy layout never had them)
+    # run too, as new files: each is listed, with the tables it creates
+    import re
+    sql_dir = new_env.get("GW_SQL_DIR") or os.environ.get("GW_SQL_DIR", "")
+    later = []
+    for owner in ("platform", "bzcc"):
+        d = os.path.join(sql_dir, owner)
+        for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            if f.endswith(".sql") and int(f[:3]) > (4 if owner == "platform" else 5):
+                later.append((owner, f))
+    later_tables = set()
+    for owner, f in later:
+        with open(os.path.join(sql_dir, owner, f)) as fh:
+            later_tables |= set(re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+\.[a-z_]+)", fh.read()))
+    ok("applied migration platform/004-job-runs.sql" in out
+       and out.count("applied migration") == 1 + len(later)
+       and all("applied migration %s/%s" % l in out for l in later),
+       "t80: only the new files ran (platform/004-job-runs.sql%s)"
+       % "".join(", %s/%s" % l for l in later), out)
 
     after = table_stats(url)
     lost = ["%s: %s -> %s" % (t, before[t], after.get(t)) for t in sorted(before)
             if after.get(t) != before[t]]
     ok(not lost, "t80: every table keeps every row (%d tables, %d with rows, %d rows)"
        % (len(before), len(populated), sum(n for n, _ in before.values())), *lost)
-    ok(set(after) - set(before) == {"public.gw_migrations", "public.job_runs"},
-       "t80: the upgrade adds only gw_migrations and job_runs", sorted(set(after) - set(before)))
+    ok(set(after) - set(before) == {"public.gw_migrations", "public.job_runs"} | later_tables,
+       "t80: the upgrade adds only gw_migrations and job_runs (and the later migrations' tables)",
+       sorted(set(after) - set(before)))
 
     rows = psql_url(url, "SELECT module, version, file, coalesce(adopted_from, '') FROM gw_migrations"
                          " ORDER BY module DESC, version")
@@ -265,7 +283,8 @@ def upgrade(url, fresh_url, old_history):
         ["bzcc", "003", "003-enrichment.sql", "004-enrichment.sql"],
         ["bzcc", "004", "004-history-api.sql", "005-history-api.sql"],
         ["bzcc", "005", "005-polls-rejected-index.sql", "006-polls-rejected-index.sql"],
-    ]
+    ] + [[owner, f[:3], f, ""] for owner, f in later if owner == "bzcc"]
+    want[4:4] = [[owner, f[:3], f, ""] for owner, f in later if owner == "platform"]
     ok(rows == want, "t80: gw_migrations records (module, version), adopted from the legacy files",
        *["got  %s" % r for r in rows], *["want %s" % r for r in want])
     kept = [r[0] for r in psql_url(url, "SELECT version FROM schema_migrations ORDER BY 1")]
