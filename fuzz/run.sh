@@ -42,6 +42,7 @@ sources_for() {
 	iso8601) echo "core/timeutil.c" ;;
 	accept_encoding) echo "core/buf.c core/gzip.c" ;;
 	retry_after) echo "core/buf.c core/http.c" ;;
+	fcgi_proto) echo "core/buf.c platform/stream/fcgi-proto.c" ;;
 	*) return 1 ;;
 	esac
 }
@@ -70,7 +71,7 @@ corpus_for() {
 
 # Every target: a missing source file is a failure, not a silent omission.
 if [ $# -eq 0 ]; then
-	set -- bzcc_lobby bzcc_join bzcc_facts eve_killmail eve_scan tmpl img sanitize profiles req route url_decode cursor iso8601 accept_encoding retry_after
+	set -- bzcc_lobby bzcc_join bzcc_facts eve_killmail eve_scan tmpl img sanitize profiles req route url_decode cursor iso8601 accept_encoding retry_after fcgi_proto
 fi
 mkdir -p "$build/include"
 echo '#define PACKAGE_VERSION "fuzz"' >"$build/include/config.h"

@@ -48,5 +48,8 @@ void page_legacy_redirect(struct app *app, struct req *r); /* the pre-module roo
 /* The module's jobs (jobs/job-*.c): see the rows in module.c. */
 int job_poll_bzcc(const struct cfg *cfg, int argc, char **argv);
 int job_rollup(const struct cfg *cfg, int argc, char **argv);
+void page_webhooks(struct app *app, struct req *r);           /* web/page-webhooks.c */
+int job_notify(const struct cfg *cfg, int argc, char **argv);   /* jobs/job-notify.c */
+int job_webhook(const struct cfg *cfg, int argc, char **argv);  /* jobs/job-notify.c */
 
 #endif

@@ -14,6 +14,7 @@ void api_health(struct app *app, struct req *r);   /* platform/web/api-health.c 
 void api_openapi(struct app *app, struct req *r);  /* platform/web/openapi.c */
 void page_api_docs(struct app *app, struct req *r); /* platform/web/openapi.c */
 void api_metrics(struct app *app, struct req *r);  /* platform/web/metrics.c */
+void api_stream_elsewhere(struct app *app, struct req *r); /* platform/web/app.c */
 
 const struct route platform_routes[] = {
 	{ M_GET, "/", page_front, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0,
@@ -26,6 +27,10 @@ const struct route platform_routes[] = {
 	  "The API page: every JSON endpoint, readable (Swagger UI over the OpenAPI document)" },
 	{ M_GET, "/metrics", api_metrics, ROUTE_API, ROLE_OPERATOR, false, CACHE_NO_STORE, 0, RATE_NONE, 0,
 	  "Prometheus metrics: requests and latency per route, workers, jobs, queues, modules" },
+	/* served by gamewatch-stream (platform/stream/); the page workers answer 503 */
+	{ M_GET, "/api/v1/stream/rooms/{room}", api_stream_elsewhere, ROUTE_STREAM, ROLE_PUBLIC, false,
+	  CACHE_NO_STORE, 0, RATE_NONE, 0,
+	  "Server-Sent Events of one room of any module: snapshot, then merge patches" },
 	ROUTE_END,
 };
 

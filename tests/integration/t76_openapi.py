@@ -6,8 +6,9 @@ and against real answers.
   $ref resolvable), and every Schema Object in it compiles as JSON Schema
   2020-12 under Ajv's strict mode (tests/integration/openapi-check.mjs;
   both from npm, devDependencies installed by ./dev's npm ci).
-* Its (method, path) pairs are exactly the kind=api rows of
-  `gamewatch.fcgi --routes` (HEAD implied by GET): a route without an
+* Its (method, path) pairs are exactly the kind=api and kind=stream rows
+  of `gamewatch.fcgi --routes` (HEAD implied by GET; streams documented as
+  text/event-stream): a route without an
   entry fails, and so does an entry without a route. Every {x} of a path
   is declared as a path parameter and every operation has a 2xx answer.
 * Real answers, after polling two real lobby captures (the second ends the
@@ -64,7 +65,7 @@ def api_routes(env=None):
     col = {name: i for i, name in enumerate(head)}
     pairs, modules = set(), {}
     for r in rows:
-        if r[col["kind"]] != "api":
+        if r[col["kind"]] not in ("api", "stream"):
             continue
         for m in r[col["methods"]].split(", "):
             if m != "HEAD":
@@ -379,6 +380,12 @@ if eve_on:
     left = psql("SELECT (SELECT count(*) FROM eve.killmail_ids) + (SELECT count(*) FROM eve.systems)"
                 " + (SELECT count(*) FROM eve.battles) + (SELECT count(*) FROM eve.names)")
     ok(not eve_empty or left == [["0"]], "the eve tables are left empty, as t76 found them", left)
+# streams never end: their refusals (JSON before the stream starts) are
+# validated here; the 200 text/event-stream is checked in t90
+answer("stream: foreign Origin", "/api/v1/stream/sessions", "/api/v1/stream/sessions",
+       headers={"Origin": "https://elsewhere.example"}, expect=403)
+answer("stream room: unknown", "/api/v1/stream/rooms/{room}", "/api/v1/stream/rooms/nothing:1", expect=404)
+answer("stream room: malformed", "/api/v1/stream/rooms/{room}", "/api/v1/stream/rooms/players:x", expect=400)
 
 cases_file = os.path.join(TMP, "cases.json")
 with open(cases_file, "w") as f:

@@ -111,6 +111,8 @@ def main():
         env.pop("GW_MODULES", None)
         p = subprocess.run([job, "migrate"], env=env, capture_output=True, text=True)
         applied = re.findall(r"applied migration (\S+)", p.stdout + p.stderr)
+        owners = [a.split("/")[0] for a in applied]
+        # the platform's, then bzcc's (however many), then the demo's
         ok(p.returncode == 0 and applied[-1:] == ["demo/001-notes.sql"]
            and [a.split("/")[0] for a in applied][:4] == ["platform"] * 4
            and "bzcc" in [a.split("/")[0] for a in applied][4:-1]
