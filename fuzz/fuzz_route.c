@@ -39,6 +39,8 @@ void api_health(struct app *app, struct req *r) { (void)app; (void)r; }
 void api_openapi(struct app *app, struct req *r) { (void)app; (void)r; }
 void page_api_docs(struct app *app, struct req *r) { (void)app; (void)r; }
 void api_metrics(struct app *app, struct req *r) { (void)app; (void)r; }
+void api_stream_elsewhere(struct app *app, struct req *r);
+void api_stream_elsewhere(struct app *app, struct req *r) { (void)app; (void)r; }
 static void h(struct app *app, struct req *r) { (void)app; (void)r; }
 
 static const struct route sample_routes[] = {
