@@ -62,6 +62,7 @@ void page_mod(struct app *app, struct req *r)
 	history_url(&u, "/api/v1/mods", history_get_str(m, "mod_id"));
 	json_object_object_add(ctx, "json_url", json_object_new_string(u.data));
 	buf_release(&u);
+	bzcc_account_links(ctx, "mod", history_get_str(m, "mod_id"), history_get_str(m, "label"), 1);
 	json_object_object_add(ctx, "mod", m);
 	history_time_texts(ctx);
 	app_render_page(app, r, 200, "mod", ctx);
