@@ -152,11 +152,11 @@ int curation_review(struct db *db, const struct req *r, int64_t id, bool approve
 	if (!before)
 		goto fail;
 	if (approve) {
-		const char *pf[6] = { module, kind, key, pid, uid, NULL };
+		const char *pf[5] = { module, kind, key, pid, uid };
 		if (db_run(db, "INSERT INTO curated_facts (module, entity_kind, entity_key, fields,"
 			       " proposal_id, updated_by, updated_at)"
-			       " SELECT $1, $2, $3, p.fields, p.id, $5, now() FROM curation_proposals p"
-			       "  WHERE p.id = $4 AND p.fields <> '{}'::jsonb"
+			       " SELECT $1::text, $2::text, $3::text, p.fields, p.id, $5::bigint, now()"
+			       " FROM curation_proposals p WHERE p.id = $4::bigint AND p.fields <> '{}'::jsonb"
 			       " ON CONFLICT (module, entity_kind, entity_key) DO UPDATE"
 			       " SET fields = curated_facts.fields || EXCLUDED.fields,"
 			       "  proposal_id = EXCLUDED.proposal_id, updated_by = EXCLUDED.updated_by,"
@@ -164,24 +164,26 @@ int curation_review(struct db *db, const struct req *r, int64_t id, bool approve
 			goto fail;
 		if (sha) {
 			char src[80], note[64];
-			const char *pi[5] = { kind, key, src, note, sha };
+			const char *ps[2] = { src, sha };
+			const char *pg[4] = { kind, key, src, note };
+			const char *pl[4] = { kind, key, sha, src };
 			snprintf(src, sizeof src, "upload:%s", sha);
 			snprintf(note, sizeof note, "approved proposal %" PRId64, id);
 			if (db_run(db, "INSERT INTO asset_sources (url, sha256, fetched_at)"
-				       " VALUES ($3, $5, now()) ON CONFLICT (url) DO NOTHING", 5, pi) < 0 ||
+				       " VALUES ($1, $2, now()) ON CONFLICT (url) DO NOTHING", 2, ps) < 0 ||
 			    db_run(db, "INSERT INTO asset_registry (entity_kind, entity_key, source_url, note)"
 				       " VALUES ($1, $2, $3, $4) ON CONFLICT (entity_kind, entity_key) DO UPDATE"
 				       " SET source_url = EXCLUDED.source_url, note = EXCLUDED.note,"
-				       "  added_at = now()", 4, pi) < 0 ||
+				       "  added_at = now()", 4, pg) < 0 ||
 			    db_run(db, "INSERT INTO asset_links (entity_kind, entity_key, sha256, via,"
-				       " source_url, linked_at) VALUES ($1, $2, $5, 'registry', $3, now())"
+				       " source_url, linked_at) VALUES ($1, $2, $3, 'registry', $4, now())"
 				       " ON CONFLICT (entity_kind, entity_key) DO UPDATE SET"
 				       "  sha256 = EXCLUDED.sha256, via = EXCLUDED.via,"
 				       "  source_url = EXCLUDED.source_url, linked_at = EXCLUDED.linked_at",
-				       5, pi) < 0 ||
+				       4, pl) < 0 ||
 			    db_run(db, "UPDATE curation_queue SET resolved_at = now()"
 				       " WHERE entity_kind = $1 AND entity_key = $2 AND resolved_at IS NULL",
-				       2, pi) < 0)
+				       2, pl) < 0)
 				goto fail;
 		}
 	}
