@@ -206,6 +206,11 @@ class Browser:
             0, name, value, None, False, host, False, False, "/", True, False, None, False,
             None, None, {}))
 
+    def clear_cookie(self, name):
+        for c in list(self.jar):
+            if c.name == name:
+                self.jar.clear(c.domain, c.path, c.name)
+
     def cookie(self, name):
         for c in self.jar:
             if c.name == name:
@@ -215,11 +220,18 @@ class Browser:
     def request(self, path, method="GET", data=None, headers=None):
         url = path if path.startswith("http") else self.base + path
         req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+
+        def heads(msg):
+            h = {k.lower(): v for k, v in msg.items()}
+            # every Set-Cookie, one per line
+            if msg.get_all("Set-Cookie"):
+                h["set-cookie"] = "\n".join(msg.get_all("Set-Cookie"))
+            return h
         try:
             with self.opener.open(req, timeout=20) as r:
-                return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+                return r.status, heads(r.headers), r.read()
         except urllib.error.HTTPError as e:
-            return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+            return e.code, heads(e.headers), e.read()
 
     def get(self, path, headers=None):
         return self.request(path, headers=headers)
