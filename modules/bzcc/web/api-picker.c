@@ -237,6 +237,13 @@ static void act(struct app *app, struct req *r, enum bzcc_picker_action action)
 					    : tp_actor_team(&s, &l, ids[i]) != 0)
 			actor = ids[i];
 	}
+	/* no picker under way: a team leader hears that it is not the time
+	 * (409 from the state machine), anyone else that it is not theirs */
+	for (i = 0; i < n && !actor && s.phase != TP_TOSS && s.phase != TP_PICKING; i++) {
+		const struct tp_player *p = tp_lobby_find(&l, ids[i]);
+		if (p && p->leader && (p->team == 1 || p->team == 2))
+			actor = ids[i];
+	}
 	if (!actor) {
 		db_rollback(&app->db);
 		req_json_error(r, 403, "forbidden",
