@@ -155,7 +155,7 @@ def expected_from_msl(path):
 # Accounts ---------------------------------------------------------------------
 
 import hashlib
-import http.cookiejar
+from http import cookiejar as _cookiejar
 import re
 import secrets
 import urllib.parse
@@ -194,7 +194,7 @@ class Browser:
 
     def __init__(self, base=None, session=None):
         self.base = base or BASE_URL
-        self.jar = http.cookiejar.CookieJar()
+        self.jar = _cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
                                                   NoRedirect)
         if session:
@@ -202,7 +202,7 @@ class Browser:
 
     def set_cookie(self, name, value):
         host = urllib.parse.urlsplit(self.base).hostname
-        self.jar.set_cookie(http.cookiejar.Cookie(
+        self.jar.set_cookie(_cookiejar.Cookie(
             0, name, value, None, False, host, False, False, "/", True, False, None, False,
             None, None, {}))
 
