@@ -10,7 +10,6 @@
 
 #include "kv.h"
 #include "log.h"
-#include "platform/assets/assets.h"
 #include "platform/web/app.h"
 #include "platform/web/guard.h"
 #include "platform/web/req.h"
@@ -693,7 +692,7 @@ void acct_presence_touch(struct app *app, int64_t user_id)
 	}
 }
 
-struct json_object *acct_presence_list(struct app *app, int64_t now_ms)
+struct json_object *acct_presence_list(struct app *app, int64_t now_ms, const char *cdn)
 {
 	static const char sql[] =
 		"SELECT coalesce(json_agg(json_build_object('id', u.id, 'name', u.name,"
@@ -741,7 +740,7 @@ struct json_object *acct_presence_list(struct app *app, int64_t now_ms)
 	buf_addch(&mss, '}');
 	params[0] = ids.data;
 	params[1] = mss.data;
-	params[2] = assets_cdn_base();
+	params[2] = cdn;
 	res = db_exec(&app->db, sql, 3, params);
 	if (res) {
 		out = json_tokener_parse(PQgetvalue(res, 0, 0));

@@ -198,8 +198,9 @@ int acct_identity_unlink(struct db *db, int64_t user_id, int64_t id);
 void acct_presence_touch(struct app *app, int64_t user_id);
 
 /* The users seen in the last ACCT_PRESENCE_WINDOW_MS, most recent first:
- * a new array of {"id", "name", "avatar_url", "profile_url", "seen_at"},
- * or NULL when Redis or PostgreSQL fails. */
-struct json_object *acct_presence_list(struct app *app, int64_t now_ms);
+ * a new array of {"id", "name", "avatar_url" (a mirrored avatar under
+ * `cdn`, ASSETS_CDN_BASE, or null), "profile_url", "seen_at"}, or NULL when
+ * Redis or PostgreSQL fails. */
+struct json_object *acct_presence_list(struct app *app, int64_t now_ms, const char *cdn);
 
 #endif

@@ -353,7 +353,7 @@ void page_user(struct app *app, struct req *r)
 void api_presence_site(struct app *app, struct req *r)
 {
 	int64_t now = time_now_ms();
-	struct json_object *users = acct_presence_list(app, now), *o;
+	struct json_object *users = acct_presence_list(app, now, assets_cdn_base()), *o;
 	char when[32];
 	if (!users) {
 		req_json_error(r, 503, "service unavailable", "Presence could not be read (Redis or the database).");
