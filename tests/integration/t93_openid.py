@@ -27,8 +27,9 @@ from gwtest import Browser, done, make_user, ok, psql, scalar, session_token
 
 PORT = int(os.environ["GW_FAKE_OP_PORT"])
 OP_URL = os.environ["STEAM_OPENID_URL"]
-JABBA = "76561197996696789"
-GRAVES = "76561197970538803"
+# accounts no other test signs in with (t76 and t97 use the capture's players)
+JABBA = "76561197960287930"
+GRAVES = "76561197960287931"
 
 op = FakeOP(PORT)
 evil = FakeOP(0)  # another OpenID provider on another port

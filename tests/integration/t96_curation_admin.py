@@ -74,6 +74,11 @@ def count(sql, *a):
 
 rc, out = poll_file(os.path.join(DATA, "msl-api-v1", "2024-08-30_data.json"))
 ok(rc == 0, "poll the 2024-08-30 capture", out)
+# the web app stores uploads itself: on a host the jobs and the workers are
+# one service user; here earlier tests ran the mirror as root, whose folders
+# the workers (GW_APP_USER) must be able to write again
+if os.geteuid() == 0 and os.environ.get("GW_APP_USER"):
+    subprocess.run(["chown", "-R", os.environ["GW_APP_USER"] + ":", ASSETS], check=True)
 sid = scalar("SELECT id FROM bzcc.sessions WHERE name = 'vsr' AND ended_at IS NULL")
 key = scalar("SELECT map_key FROM bzcc.sessions WHERE id = :'v1'", sid)
 qkey = urllib.parse.quote(key, safe="")
