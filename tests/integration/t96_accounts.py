@@ -1,4 +1,4 @@
-"""t95: local accounts, sessions and what a user keeps.
+"""t96: local accounts, sessions and what a user keeps.
 
 * `gamewatch-job user`: add with a generated password (printed once) or
   one from stdin, the Argon2id hash stored with the OWASP parameters,
@@ -134,8 +134,8 @@ st, _, _ = login(Browser(), "alice", "alice-password-456")
 ok(st == 303, "another account is not limited by it", st)
 
 # ---- per-address limit, from a pool of our own (as a non-loopback peer) ---------------
-sock = os.path.join(GW_RUN, "run", "t95.sock")
-plog = os.path.join(GW_RUN, "log", "t95-pool.log")
+sock = os.path.join(GW_RUN, "run", "t96.sock")
+plog = os.path.join(GW_RUN, "log", "t96-pool.log")
 pool = subprocess.Popen([os.path.join(BUILD_DIR, "gamewatch.fcgi"), "--listen", "unix:" + sock,
                          "--workers", "1"] + (["--allow-root"] if os.geteuid() == 0 else []),
                         env=dict(os.environ, GW_RATE_LOGIN="3/300", APP_BASE_URL="https://gw.example"),

@@ -1,4 +1,4 @@
-"""t93: signing in through Steam (OpenID 2.0) against a fake provider.
+"""t94: signing in through Steam (OpenID 2.0) against a fake provider.
 
 The harness points STEAM_OPENID_URL at 127.0.0.1:GW_FAKE_OP_PORT, where this
 script starts tests/integration/fakeop.py. Through lighttpd:
@@ -27,7 +27,7 @@ from gwtest import Browser, done, make_user, ok, psql, scalar, session_token
 
 PORT = int(os.environ["GW_FAKE_OP_PORT"])
 OP_URL = os.environ["STEAM_OPENID_URL"]
-# accounts no other test signs in with (t76 and t97 use the capture's players)
+# accounts no other test signs in with (t76 and t98 use the capture's players)
 JABBA = "76561197960287930"
 GRAVES = "76561197960287931"
 

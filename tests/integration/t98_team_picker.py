@@ -1,4 +1,4 @@
-"""t97: the Team Picker, played through the API between the two commanders
+"""t98: the Team Picker, played through the API between the two commanders
 of a real capture: the "vsr" game of
 tests/data/bzcc/msl-api-v1/2024-08-30_data.json, led by "-=JabbA=- *p0p*"
 (team 1) and Graves (team 2), with eight more players.
@@ -25,7 +25,7 @@ from gwtest import (DATA, Browser, done, load, make_user, ok, poll_file, psql, s
 
 CAPTURE = os.path.join(DATA, "msl-api-v1", "2024-08-30_data.json")
 JABBA, GRAVES, SEV = "76561197996696789", "76561197970538803", "76561199653748651"
-TMP = tempfile.mkdtemp(prefix="t97-")
+TMP = tempfile.mkdtemp(prefix="t98-")
 
 rc, out = poll_file(CAPTURE)
 ok(rc == 0, "poll the 2024-08-30 capture", out)

@@ -1,4 +1,4 @@
-"""t96: curation and the admin tools.
+"""t97: curation and the admin tools.
 
 * A user proposes a map correction (title, description, a PNG) through the
   multipart form; pictures are validated as the mirror validates them
@@ -50,7 +50,7 @@ def png(w, h, rgb=(255, 0, 0)):
 
 
 def multipart(fields, files=()):
-    bd = "----t96" + hashlib.md5(repr(fields).encode()).hexdigest()
+    bd = "----t97" + hashlib.md5(repr(fields).encode()).hexdigest()
     parts = []
     for k, v in fields.items():
         parts.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (bd, k, v)).encode())
@@ -85,7 +85,7 @@ qkey = urllib.parse.quote(key, safe="")
 
 people = {}
 for role in ("user", "curator", "admin"):
-    uid = make_user("t96-" + role, role)
+    uid = make_user("t97-" + role, role)
     b = Browser(session=session_token(uid))
     people[role] = (uid, b, b.csrf("/account"))
 uu, ub, ut = people["user"]
@@ -182,7 +182,7 @@ ok(st == 303 and scalar("SELECT status FROM curation_proposals WHERE id = :'v1'"
 audit = psql("SELECT action, target, actor_name, actor_role, coalesce(before::text, ''), coalesce(after::text, '')"
              " FROM audit_log WHERE actor_id = :'v1' ORDER BY id", str(cu))
 ok([a[0] for a in audit] == ["curation.approve", "curation.remirror", "curation.reject"]
-   and audit[0][1] == "proposal:" + pid and audit[0][2] == "t96-curator" and audit[0][3] == "curator",
+   and audit[0][1] == "proposal:" + pid and audit[0][2] == "t97-curator" and audit[0][3] == "curator",
    "the audit log has each curator action, who and on what", audit)
 before, after = json.loads(audit[0][4]), json.loads(audit[0][5])
 ok(before["fields"] is None and after["fields"]["title"] == "The Curated Flood" and after["image_sha256"] == sha
@@ -212,7 +212,7 @@ ok(rc == 0 and count("SELECT count(*) FROM bzcc.polls") == polls + 1, "unpaused:
 ok(ab.post("/admin/flags", {"csrf_token": at, "name": "NO_SUCH_FLAG", "enabled": "1"})[0] == 400,
    "an unknown flag: 400")
 st, h, body = ab.get("/admin/flags")
-ok(st == 200 and b"POLLING_PAUSED" in body and b"t96-admin" in body, "the flags page says who set them", st)
+ok(st == 200 and b"POLLING_PAUSED" in body and b"t97-admin" in body, "the flags page says who set them", st)
 
 st, h, _ = ab.post("/admin/cache", {"csrf_token": at, "what": "refresh", "module": "bzcc"})
 st2, h2, _ = ab.post("/admin/cache", {"csrf_token": at, "what": "rate"})
@@ -221,8 +221,8 @@ ok(st == 303 and st2 == 303 and st3 == 400 and count(
     "SELECT count(*) FROM audit_log WHERE action = 'cache.flush' AND actor_id = :'v1'", str(au)) == 2,
    "cache controls: rebuild a module's views, flush rate limits (audited); unknown: 400", st, st2, st3)
 
-st, h, body = ab.get("/admin/users?q=t96-")
-ok(st == 200 and b"t96-user" in body and b"t96-curator" in body, "users: search by name", st)
+st, h, body = ab.get("/admin/users?q=t97-")
+ok(st == 200 and b"t97-user" in body and b"t97-curator" in body, "users: search by name", st)
 ok(ab.get("/admin/users?role=king")[0] == 400, "an unknown role filter: 400")
 st, h, _ = ab.post("/admin/users/%d/role" % uu, {"csrf_token": at, "role": "curator"})
 ok(st == 303 and scalar("SELECT role FROM users WHERE id = :'v1'", str(uu)) == "curator"
@@ -252,7 +252,7 @@ ok(st == 200 and acts == {b"user.role"}, "the audit log page, filtered by action
 st, h, body = ab.get("/admin/audit")
 ok(st == 200 and b"curation.approve" in body and b"flag.set" in body and b"user.ban" in body,
    "the audit log page lists admin and curator actions", st)
-cur2 = Browser(session=session_token(make_user("t96-curator-2", "curator")))
+cur2 = Browser(session=session_token(make_user("t97-curator-2", "curator")))
 ok(cur2.get("/admin/audit")[0] == 403 and Browser().get("/admin/audit")[0] == 401,
    "only admins see the audit log (a curator: 403, nobody: 401)")
 
@@ -277,17 +277,17 @@ class Lobby(http.server.BaseHTTPRequestHandler):
 
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Lobby)
 threading.Thread(target=srv.serve_forever, daemon=True).start()
-logfile = os.path.join(GW_RUN, "log", "t96-app.log")
+logfile = os.path.join(GW_RUN, "log", "t97-app.log")
 with open(logfile, "w") as f:
     for i in range(300):
         f.write("line %d of the app log\n" % i)
 os.chmod(logfile, 0o644)
-sock = os.path.join(GW_RUN, "run", "t96.sock")
+sock = os.path.join(GW_RUN, "run", "t97.sock")
 env = dict(os.environ, RAKNET_URL="http://reader:s3cretpw@127.0.0.1:%d/lobby?key=abc123&x=1" % srv.server_address[1],
            GW_ADMIN_LOG_FILES=logfile + ",relative/ignored.log")
 pool = subprocess.Popen([os.path.join(BUILD_DIR, "gamewatch.fcgi"), "--listen", "unix:" + sock, "--workers", "1"]
                         + (["--allow-root"] if os.geteuid() == 0 else []), env=env, stdin=subprocess.DEVNULL,
-                        stdout=open(os.path.join(GW_RUN, "log", "t96-pool.log"), "ab"), stderr=subprocess.STDOUT)
+                        stdout=open(os.path.join(GW_RUN, "log", "t97-pool.log"), "ab"), stderr=subprocess.STDOUT)
 try:
     for _ in range(100):
         if os.path.exists(sock):

@@ -1,4 +1,4 @@
-"""t94: every state-changing route and every route with a role, walked from
+"""t95: every state-changing route and every route with a role, walked from
 the route table itself (`gamewatch.fcgi --routes`), so that a route added
 later is exercised without anyone listing it here.
 
@@ -61,7 +61,7 @@ for role in ("user", "curator", "admin"):
 bid = make_user("guard-banned", "admin")
 banned = Browser(session=session_token(bid))
 banned_token = people["admin"][1]
-psql("UPDATE users SET banned_at = now(), ban_reason = 't94' WHERE id = :'v1'", str(bid))
+psql("UPDATE users SET banned_at = now(), ban_reason = 't95' WHERE id = :'v1'", str(bid))
 anon = Browser()
 anon_token = anon.csrf("/login")
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t95: local accounts (gamewatch-job user, Argon2id), the login form, sessions,
+# t96: local accounts (gamewatch-job user, Argon2id), the login form, sessions,
 # rate limits per account and per address, watchlist, saved filters, public
 # profile, presence, export and deletion.
-exec python3 "$SRCDIR/tests/integration/t95_accounts.py"
+exec python3 "$SRCDIR/tests/integration/t97_accounts.py"

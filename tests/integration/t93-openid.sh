@@ -1,4 +1,0 @@
-#!/usr/bin/env bash
-# t93: Steam sign-in (OpenID 2.0) against a fake provider: the round trip,
-# and forged, replayed and wrong-endpoint assertions refused.
-exec python3 "$SRCDIR/tests/integration/t93_openid.py"
