@@ -28,10 +28,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	} while (0)
 
 /* route.c's platform rows name these handlers; the matcher never calls them */
+/* the platform rows' handlers, never called by the matcher */
 void page_front(struct app *app, struct req *r);
 void api_health(struct app *app, struct req *r);
+void api_openapi(struct app *app, struct req *r);
+void page_api_docs(struct app *app, struct req *r);
+void api_metrics(struct app *app, struct req *r);
 void page_front(struct app *app, struct req *r) { (void)app; (void)r; }
 void api_health(struct app *app, struct req *r) { (void)app; (void)r; }
+void api_openapi(struct app *app, struct req *r) { (void)app; (void)r; }
+void page_api_docs(struct app *app, struct req *r) { (void)app; (void)r; }
+void api_metrics(struct app *app, struct req *r) { (void)app; (void)r; }
+/* the accounts and admin rows' handlers (platform/accounts/web.h) */
+#define STANDIN(fn) \
+	void fn(struct app *app, struct req *r); \
+	void fn(struct app *app, struct req *r) { (void)app; (void)r; }
+STANDIN(page_login) STANDIN(form_login) STANDIN(form_logout) STANDIN(page_auth_begin)
+STANDIN(page_auth_callback) STANDIN(form_account_link) STANDIN(page_account)
+STANDIN(form_account_unlink) STANDIN(form_account_revoke) STANDIN(page_watch_confirm)
+STANDIN(form_watch_add) STANDIN(form_watch_remove) STANDIN(page_filter_new) STANDIN(form_filter_add)
+STANDIN(form_filter_delete) STANDIN(page_account_export) STANDIN(form_account_delete)
+STANDIN(page_user) STANDIN(api_presence_site) STANDIN(page_curation_propose)
+STANDIN(form_curation_propose) STANDIN(page_admin_curation) STANDIN(form_curation_approve)
+STANDIN(form_curation_reject) STANDIN(form_curation_remirror) STANDIN(page_admin_index)
+STANDIN(page_admin_health) STANDIN(page_admin_logs) STANDIN(page_admin_cache) STANDIN(form_admin_cache)
+STANDIN(page_admin_flags) STANDIN(form_admin_flags) STANDIN(page_admin_users)
+STANDIN(form_admin_user_role) STANDIN(form_admin_user_ban) STANDIN(form_admin_user_unban)
+STANDIN(form_admin_user_revoke) STANDIN(page_admin_audit)
+/* the platform's stream row (served by gamewatch-stream) */
+STANDIN(api_stream_elsewhere)
 static void h(struct app *app, struct req *r) { (void)app; (void)r; }
 
 static const struct route sample_routes[] = {
@@ -93,17 +118,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	if (pattern) {
+		/* the matcher decodes in place: each call gets its own copy */
+		char *copy2;
 		copy = strdup(path);
-		if (!copy)
+		copy2 = strdup(path);
+		if (!copy || !copy2)
 			abort();
-		a = route_pattern_match(pattern, path, NULL, REQ_MAX_ROUTE_ARGS);
-		CHECK(!strcmp(copy, path)); /* untouched without args */
+		a = route_pattern_match(pattern, copy2, NULL, REQ_MAX_ROUTE_ARGS);
 		memset(args, 0, sizeof args);
 		b = route_pattern_match(pattern, copy, args, REQ_MAX_ROUTE_ARGS);
 		CHECK(a == b);
+		/* a {x} value is non-empty; it may hold a decoded '/' (%2F) */
 		for (k = 0; b && k < REQ_MAX_ROUTE_ARGS && args[k]; k++)
-			CHECK(args[k][0] && !strchr(args[k], '/'));
+			CHECK(args[k][0]);
 		free(copy);
+		free(copy2);
 	}
 
 	memset(&r, 0, sizeof r);
@@ -114,8 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (route_lookup(&r, &m)) {
 		CHECK(m.route && (m.route->methods & bit_of(method)));
 		for (k = 0; k < REQ_MAX_ROUTE_ARGS && r.route_args[k]; k++)
-			CHECK(r.route_args[k] >= r.route_buf && r.route_args[k][0] &&
-			      !strchr(r.route_args[k], '/'));
+			CHECK(r.route_args[k] >= r.route_buf && r.route_args[k][0]);
 	} else {
 		CHECK(!m.route);
 		CHECK(!(m.allowed & bit_of(method)));

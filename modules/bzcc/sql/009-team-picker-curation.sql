@@ -1,8 +1,7 @@
 -- bzcc 009-team-picker-curation.sql: the Team Picker (spec §4 "Team Picker",
 -- modules/bzcc/domain/picker.h) and curated facts in what the pages show
 -- (platform 006 curated_facts: approved corrections win over enrichment).
--- Numbered after 007 and 008 of the other issue-9 branches. Recorded as
--- (bzcc, 009).
+-- Recorded as (bzcc, 009); it replaces the functions of 006-parity.sql.
 
 -- One picker per start; at most one open per session. state: open (toss
 -- or picking: coin_winner_team NULL until the toss), final, canceled.
@@ -53,27 +52,37 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	 WHERE module = 'bzcc' AND entity_kind = kind AND entity_key = key
 $$;
 
--- Mod names: a curated name first, then as before (003).
+-- The two functions as 006-parity.sql left them, with the curated value
+-- first: a curated mod name, then 006's chain; a curated map title, then
+-- getdata.php's, MultiplayerSessionList's and the seed list's.
 CREATE OR REPLACE FUNCTION bzcc.mod_display_name(id text) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	SELECT coalesce(bzcc.curated('mod', id, 'name'),
 	                (SELECT coalesce(nullif(name, ''), nullif(workshop_name, ''),
 	                                 nullif(workshop_title, ''))
 	                   FROM bzcc.mod_info WHERE mod_id = id),
+	                (SELECT nullif(name, '') FROM bzcc.mod_msl WHERE mod_id = id),
 	                CASE WHEN id = '0' THEN 'Stock' END)
 $$;
 
--- The session view model with enrichment joined in, as in 003, and a
--- curated map title winning over getdata.php's and the seed list's.
+-- As in 004, plus: MultiplayerSessionList's level name and team names when
+-- getdata.php has none, players[].profile_url (the platform profile, or the
+-- Steam community page of a Steam id), and the keys sessions recorded
+-- before issue 9 lack (rules, join, dedicated; players' hidden and bot),
+-- so that every session has the same shape.
 CREATE OR REPLACE FUNCTION bzcc.enrich_session(d jsonb, cdn text) RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	WITH m AS (SELECT d->'map'->>'key' AS map_key, lower(d->'map'->>'file') AS file_lower,
 	                  d->'mod'->>'id' AS mod_id)
 	SELECT d || jsonb_build_object(
+		'dedicated', coalesce(d->'dedicated', 'false'::jsonb),
+		'rules', coalesce(d->'rules', '{"time_limit": null, "kill_limit": null,
+			"respawn": null, "vehicle_only": null}'::jsonb),
+		'join', coalesce(d->'join', 'null'::jsonb),
 		'map', coalesce(d->'map', '{}'::jsonb) || jsonb_build_object(
-			'title', coalesce(bzcc.curated('map', m.map_key, 'title'), mi.title, ms.name),
+			'title', coalesce(bzcc.curated('map', m.map_key, 'title'), mi.title, mm.title, ms.name),
 			'image_url', gw_asset_url('map', m.map_key, cdn),
-			'team_names', to_jsonb(mi.team_names),
+			'team_names', to_jsonb(coalesce(mi.team_names, mm.team_names)),
 			'author', ms.author, 'pools', ms.pools, 'loose', ms.loose,
 			'size', ms.size_text),
 		'mod', coalesce(d->'mod', '{}'::jsonb) || jsonb_build_object(
@@ -87,13 +96,20 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 				FROM jsonb_array_elements_text(coalesce(d->'mod'->'ids', '[]'::jsonb))
 				     WITH ORDINALITY AS x(id, ord)), '[]'::jsonb)),
 		'players', coalesce((SELECT jsonb_agg(p.v || jsonb_build_object(
+				'hidden', coalesce(p.v->'hidden', to_jsonb(coalesce((p.v->>'slot')::int, 0) = 0)),
+				'bot', coalesce(p.v->'bot', 'false'::jsonb),
 				'avatar_url', CASE WHEN p.v->>'provider' IN ('steam', 'gog') THEN
 					gw_asset_url('avatar', (p.v->>'provider') || ':' || (p.v->>'external_id'), cdn) END,
-				'profile_name', pp.nickname) ORDER BY p.ord)
+				'profile_name', pp.nickname,
+				'profile_url', coalesce(pp.profile_url,
+					CASE WHEN p.v->>'provider' = 'steam' AND p.v->>'external_id' ~ '^[0-9]{1,20}$'
+					THEN 'https://steamcommunity.com/profiles/' || (p.v->>'external_id') || '/' END))
+				ORDER BY p.ord)
 			FROM jsonb_array_elements(coalesce(d->'players', '[]'::jsonb)) WITH ORDINALITY AS p(v, ord)
 			LEFT JOIN player_profiles pp ON pp.provider = p.v->>'provider'
 			 AND pp.external_id = p.v->>'external_id' AND pp.found), '[]'::jsonb))
 	FROM m
 	LEFT JOIN bzcc.map_info mi ON mi.map_key = m.map_key AND mi.found
+	LEFT JOIN bzcc.map_msl mm ON mm.map_key = m.map_key
 	LEFT JOIN bzcc.map_seed ms ON ms.file_lower = m.file_lower
 $$;

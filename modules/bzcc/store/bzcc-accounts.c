@@ -262,17 +262,19 @@ struct json_object *bzcc_map_facts(struct db *db, const char *key, const char *c
 	const char *params[2] = { key, cdn };
 	return query_one(db,
 		"SELECT json_build_object("
-		" 'label', coalesce(bzcc.curated('map', m.map_key, 'title'), mi.title, ms.name, m.map_file),"
+		" 'label', coalesce(bzcc.curated('map', m.map_key, 'title'), mi.title, mm.title, ms.name,"
+		"   m.map_file),"
 		" 'fields', json_build_object("
-		"   'title', coalesce(bzcc.curated('map', m.map_key, 'title'), mi.title, ms.name),"
+		"   'title', coalesce(bzcc.curated('map', m.map_key, 'title'), mi.title, mm.title, ms.name),"
 		"   'description', bzcc.curated('map', m.map_key, 'description')),"
-		" 'description_html', coalesce(mi.description, ms.description),"
+		" 'description_html', coalesce(mi.description, mm.description, ms.description),"
 		" 'curated', EXISTS (SELECT 1 FROM curated_facts c WHERE c.module = 'bzcc'"
 		"   AND c.entity_kind = 'map' AND c.entity_key = m.map_key),"
 		" 'author', ms.author,"
 		" 'image_url', gw_asset_url('map', m.map_key, $2))"
 		" FROM bzcc.maps m"
 		" LEFT JOIN bzcc.map_info mi ON mi.map_key = m.map_key AND mi.found"
+		" LEFT JOIN bzcc.map_msl mm ON mm.map_key = m.map_key"
 		" LEFT JOIN bzcc.map_seed ms ON ms.file_lower = lower(m.map_file)"
 		" WHERE m.map_key = $1", 2, params, found);
 }

@@ -61,6 +61,7 @@ const struct gw_nav bzcc_admin_nav[] = {
 	{ "BZCC lobby tester", "/bzcc/admin/lobby" },
 	{ "BZCC sessions", "/bzcc/admin/sessions" },
 	{ "BZCC snapshots", "/bzcc/admin/snapshots" },
+	{ "BZCC Discord webhooks", "/bzcc/admin/webhooks" },
 	{ NULL, NULL },
 };
 
