@@ -301,11 +301,11 @@ answer_as("coin toss before a start (409)", tp + "/coin_toss", "/api/v1/team_pic
           headers=jh, expect=409)
 answer_as("start", tp + "/start", "/api/v1/team_picker/%s/start" % qv, gb, headers=gh, expect=200)
 answer_as("team picker, started", tp, "/api/v1/team_picker/" + qv, anon, "GET", expect=200)
-doc = answer_as("coin toss", tp + "/coin_toss", "/api/v1/team_picker/%s/coin_toss" % qv, jb, headers=jh,
-                expect=200)
-turn = (doc or {}).get("picker", {}).get("turn_team", 1)
+tossed = answer_as("coin toss", tp + "/coin_toss", "/api/v1/team_picker/%s/coin_toss" % qv, jb, headers=jh,
+                   expect=200)
+turn = (tossed or {}).get("picker", {}).get("turn_team", 1)
 on, off = ((jb, jh), (gb, gh)) if turn == 1 else ((gb, gh), (jb, jh))
-free = [x["player_id"] for x in (doc or {}).get("lobby", []) if x["commander_team"] is None]
+free = [x["player_id"] for x in (tossed or {}).get("lobby", []) if x["commander_team"] is None]
 answer_as("pick out of turn (409)", tp + "/pick", "/api/v1/team_picker/%s/pick" % qv, off[0], headers=off[1],
           json_body={"player_id": free[0] if free else "steam:1"}, expect=409)
 answer_as("pick, malformed player (400)", tp + "/pick", "/api/v1/team_picker/%s/pick" % qv, on[0],
