@@ -36,6 +36,12 @@ if RAKNET_URL="file://$fixture" timeout 60 "$BUILD_DIR/gamewatch-job" poll-bzcc 
 else
 	not_ok "seed: poll the 2024-08-30 capture" "$(tail -n 5 "$log/e2e-curation.log")"
 fi
+# the web app stores the upload itself: earlier scripts of this run may have
+# mirrored pictures as root, whose folders the workers (GW_APP_USER) must be
+# able to write again (on a host the jobs and the workers are one user)
+if [ "$(id -u)" = 0 ] && [ -n "${GW_APP_USER:-}" ] && [ -d "${GW_DATA_DIR:-}/assets" ]; then
+	chown -R "$GW_APP_USER:" "$GW_DATA_DIR/assets"
+fi
 map_key=$(psql "$DATABASE_URL" -XAtc "SELECT map_key FROM bzcc.sessions WHERE name = 'vsr' AND ended_at IS NULL")
 admin=e2e-admin user=e2e-user
 admin_pw=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n') user_pw=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
