@@ -472,7 +472,8 @@ struct json_object *eve_battle_report(const struct eve_killmail *const *kills, s
 	json_object_object_add(doc, "killmails", kl);
 
 	/* participants: by side, then damage done */
-	qsort(parts, nparts, sizeof *parts, cmp_participant);
+	if (nparts)
+		qsort(parts, nparts, sizeof *parts, cmp_participant);
 	pl = json_object_new_array();
 	for (i = 0; i < nparts; i++) {
 		struct json_object *po = json_object_new_object();

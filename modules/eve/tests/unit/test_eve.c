@@ -1027,6 +1027,30 @@ static void test_sides_small(void)
 		eve_killmail_free(&km[i]);
 }
 
+/* A killmail with no player, corporation or alliance on it (an NPC kills
+ * an NPC-owned victim): a report with no participants, found by the
+ * eve_killmail fuzzer (qsort of an empty, NULL list). */
+static void test_report_npc_only(void)
+{
+	const char *doc_s =
+		"{\"killmail_id\":4,\"killmail_time\":\"2024-01-01T00:03:00Z\",\"solar_system_id\":30000142,"
+		"\"victim\":{\"ship_type_id\":670},"
+		"\"attackers\":[{\"ship_type_id\":3740,\"final_blow\":true}]}";
+	struct eve_killmail km;
+	const struct eve_killmail *kp[1] = { &km };
+	struct eve_side_params sp = EVE_SIDE_DEFAULTS;
+	struct json_object *doc, *v;
+	char err[128];
+
+	CU_ASSERT_EQUAL_FATAL(eve_killmail_decode(doc_s, strlen(doc_s), &km, err, sizeof err), 0);
+	doc = eve_battle_report(kp, 1, &sp, NULL, NULL, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT(json_object_object_get_ex(doc, "participants", &v) && json_object_array_length(v) == 0);
+	CU_ASSERT(json_object_object_get_ex(doc, "killmails", &v) && json_object_array_length(v) == 1);
+	json_object_put(doc);
+	eve_killmail_free(&km);
+}
+
 static void register_tests(void)
 {
 	CU_pSuite s = CU_add_suite("eve", NULL, NULL);
@@ -1045,6 +1069,7 @@ static void register_tests(void)
 	CU_add_test(s, "clustering rules on Jorund, the window and Pochven", test_cluster);
 	CU_add_test(s, "sides and report of the Jorund fight", test_sides_jorund);
 	CU_add_test(s, "sides, unaligned, exact efficiency", test_sides_small);
+	CU_add_test(s, "report of an NPC-only killmail", test_report_npc_only);
 }
 
 CU_MAIN()
