@@ -15,7 +15,8 @@
   by the jobs (ENRICHMENT_ENABLED off: enrich fetches nothing;
   POLLING_PAUSED: poll-bzcc polls nothing), cache controls, users (role,
   ban revokes sessions and refuses sign-in, unban, an admin cannot demote
-  or ban themselves), the audit log, and from a pool of this script's own:
+  or ban themselves), the audit log, BZCC's webhooks form (add and remove
+  audited, the token redacted), and from a pool of this script's own:
   the lobby tester (raw lobby redacted beside the decoded one), recent logs
   from GW_ADMIN_LOG_FILES, and the sessions and snapshots browsers."""
 import hashlib
@@ -255,6 +256,32 @@ ok(st == 200 and b"curation.approve" in body and b"flag.set" in body and b"user.
 cur2 = Browser(session=session_token(make_user("t97-curator-2", "curator")))
 ok(cur2.get("/admin/audit")[0] == 403 and Browser().get("/admin/audit")[0] == 401,
    "only admins see the audit log (a curator: 403, nobody: 401)")
+
+# ---- a module's admin form: BZCC's Discord webhooks, audited without their tokens --------
+HOOK = "https://discord.com/api/webhooks/9797/t97-secret-token"
+n_hooks = count("SELECT count(*) FROM bzcc.webhooks")
+n_audit = count("SELECT count(*) FROM audit_log")
+st, h, body = ab.post("/bzcc/admin/webhooks", {"csrf_token": at, "action": "add", "url": "https://evil.example/x"})
+ok(st == 400 and count("SELECT count(*) FROM bzcc.webhooks") == n_hooks
+   and count("SELECT count(*) FROM audit_log") == n_audit,
+   "webhooks form: a URL that is not Discord's is refused (400), nothing stored or audited", st)
+st, h, _ = ab.post("/bzcc/admin/webhooks", {"csrf_token": at, "action": "add", "url": HOOK, "hosts": ""})
+wid = scalar("SELECT id FROM bzcc.webhooks WHERE url = :'v1'", HOOK)
+st2, h2, body = ab.get("/bzcc/admin/webhooks")
+ok(st == 303 and wid and st2 == 200 and b"/api/webhooks/9797/" in body and b"t97-secret-token" not in body,
+   "webhooks form: an admin adds one (303); the list hides its token", st, wid, st2)
+st, h, _ = ab.post("/bzcc/admin/webhooks", {"csrf_token": at, "action": "remove", "id": wid})
+ok(st == 303 and count("SELECT count(*) FROM bzcc.webhooks WHERE id = :'v1'", wid) == 0,
+   "webhooks form: and removes it (303)", st)
+st, h, _ = ab.post("/bzcc/admin/webhooks", {"csrf_token": at, "action": "remove", "id": wid})
+hooks = psql("SELECT action, actor_name, coalesce(before->>'url', ''), coalesce(after->>'url', '')"
+             " FROM audit_log WHERE target = :'v1' ORDER BY id", "webhook:" + wid)
+red = "https://discord.com/api/webhooks/9797/\u2026"
+ok(st == 303 and hooks == [["webhook.add", "t97-admin", "", red], ["webhook.remove", "t97-admin", red, ""]]
+   and count("SELECT count(*) FROM audit_log WHERE before::text LIKE '%t97-secret%'"
+             " OR after::text LIKE '%t97-secret%'") == 0,
+   "webhooks form: add and remove are audited with before/after, the token redacted; removing it again is not",
+   st, hooks)
 
 # ---- a pool of our own: lobby tester, logs, browsers ---------------------------------------
 doc = load(os.path.join(DATA, "msl-api-v1", "2024-08-30_data.json"))
