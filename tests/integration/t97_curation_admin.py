@@ -10,7 +10,8 @@
   the entity's registry source, `gamewatch-job mirror` keeps it without a
   fetch, re-mirroring makes it due again; a second review is 409; a
   rejection changes nothing public. Every step is in the audit log with
-  before and after.
+  before and after. A mod's name approved shows on its page and in the
+  live lobby.
 * Admin: health (job runs from job_runs, queues, flags), feature flags read
   by the jobs (ENRICHMENT_ENABLED off: enrich fetches nothing;
   POLLING_PAUSED: poll-bzcc polls nothing), cache controls, users (role,
@@ -189,6 +190,26 @@ before, after = json.loads(audit[0][4]), json.loads(audit[0][5])
 ok(before["fields"] is None and after["fields"]["title"] == "The Curated Flood" and after["image_sha256"] == sha
    and after["proposal"]["id"] == int(pid) and after["review_note"] == "thanks",
    "... with the state before and after", before, after)
+
+# ---- a mod's name: the other kind BZCC lets people correct -------------------------------
+mod = scalar("SELECT mod_id FROM bzcc.sessions WHERE id = :'v1'", sid)
+st, h, body = ub.get("/curation/propose?module=bzcc&kind=mod&key=" + mod)
+ok(st == 200 and b'name="field_name"' in body and b'name="field_title"' not in body,
+   "the mod proposal form has the mod's fields (name)", st)
+body, ctype = multipart({"csrf_token": ut, "module": "bzcc", "kind": "mod", "key": mod,
+                         "field_name": "Curated Mod Name"}, ())
+st, h, _ = ub.request("/curation/propose", "POST", body, {"Content-Type": ctype})
+mpid = scalar("SELECT max(id) FROM curation_proposals")
+st2, h, _ = cb.post("/admin/curation/%s/approve" % mpid, {"csrf_token": ct})
+st3, h, page = Browser().get("/bzcc/mods/" + mod)
+cur = json.loads(Browser().get("/api/v1/sessions/current")[2])
+live = [s["mod"]["name"] for s in cur["sessions"] if s["id"] == sid]
+h1 = re.findall(rb"<h1[^>]*>.*?</h1>", page, re.S)[:1]
+ok(st == 303 and st2 == 303 and st3 == 200 and h1 and b"Curated Mod Name" in h1[0],
+   "a mod's name approved: the public mod page's heading shows it", st, st2, st3, h1)
+ok(live == ["Curated Mod Name"], "... and the live lobby", live)
+ok(scalar("SELECT action FROM audit_log WHERE target = :'v1'", "proposal:" + mpid) == "curation.approve",
+   "... audited")
 
 # ---- admin: health, flags, cache, users, audit ---------------------------------------
 ok(cb.get("/admin/health")[0] == 403 and cb.get("/admin/")[0] == 200, "a curator has /admin/ but not the admin tools")
