@@ -39,8 +39,24 @@ void api_health(struct app *app, struct req *r) { (void)app; (void)r; }
 void api_openapi(struct app *app, struct req *r) { (void)app; (void)r; }
 void page_api_docs(struct app *app, struct req *r) { (void)app; (void)r; }
 void api_metrics(struct app *app, struct req *r) { (void)app; (void)r; }
-void api_stream_elsewhere(struct app *app, struct req *r);
-void api_stream_elsewhere(struct app *app, struct req *r) { (void)app; (void)r; }
+/* the accounts and admin rows' handlers (platform/accounts/web.h) */
+#define STANDIN(fn) \
+	void fn(struct app *app, struct req *r); \
+	void fn(struct app *app, struct req *r) { (void)app; (void)r; }
+STANDIN(page_login) STANDIN(form_login) STANDIN(form_logout) STANDIN(page_auth_begin)
+STANDIN(page_auth_callback) STANDIN(form_account_link) STANDIN(page_account)
+STANDIN(form_account_unlink) STANDIN(form_account_revoke) STANDIN(page_watch_confirm)
+STANDIN(form_watch_add) STANDIN(form_watch_remove) STANDIN(page_filter_new) STANDIN(form_filter_add)
+STANDIN(form_filter_delete) STANDIN(page_account_export) STANDIN(form_account_delete)
+STANDIN(page_user) STANDIN(api_presence_site) STANDIN(page_curation_propose)
+STANDIN(form_curation_propose) STANDIN(page_admin_curation) STANDIN(form_curation_approve)
+STANDIN(form_curation_reject) STANDIN(form_curation_remirror) STANDIN(page_admin_index)
+STANDIN(page_admin_health) STANDIN(page_admin_logs) STANDIN(page_admin_cache) STANDIN(form_admin_cache)
+STANDIN(page_admin_flags) STANDIN(form_admin_flags) STANDIN(page_admin_users)
+STANDIN(form_admin_user_role) STANDIN(form_admin_user_ban) STANDIN(form_admin_user_unban)
+STANDIN(form_admin_user_revoke) STANDIN(page_admin_audit)
+/* the platform's stream row (served by gamewatch-stream) */
+STANDIN(api_stream_elsewhere)
 static void h(struct app *app, struct req *r) { (void)app; (void)r; }
 
 static const struct route sample_routes[] = {

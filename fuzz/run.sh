@@ -35,7 +35,8 @@ sources_for() {
 	tmpl) echo "core/buf.c core/html.c core/tmpl.c" ;;
 	img) echo "core/img.c" ;;
 	sanitize) echo "core/buf.c core/html.c core/sanitize.c" ;;
-	req) echo "core/buf.c core/html.c core/log.c core/sha256.c core/kv.c core/timeutil.c platform/web/req.c platform/web/guard.c" ;;
+	req) echo "core/buf.c core/html.c core/log.c core/sha256.c core/kv.c core/db.c core/timeutil.c platform/web/req.c platform/web/guard.c platform/accounts/accounts.c" ;;
+	openid) echo "core/buf.c core/html.c core/timeutil.c platform/accounts/openid.c" ;;
 	route) echo "core/buf.c core/log.c platform/modules.c platform/web/route.c" ;;
 	url_decode) echo "core/buf.c core/html.c" ;;
 	cursor) echo "core/buf.c platform/web/cursor.c" ;;
@@ -50,8 +51,8 @@ sources_for() {
 libs_for() {
 	case $1 in
 	img) echo "$(pkg-config --cflags --libs libpng libjpeg libwebp 2>/dev/null || echo -lpng -ljpeg -lwebp) -lgif" ;;
-	req) echo "-lfcgi $(pkg-config --cflags --libs hiredis libcrypto 2>/dev/null || echo -I/usr/include/hiredis -lhiredis -lcrypto)" \
-		"$(pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)" ;;
+	req) echo "-lfcgi $(pkg-config --cflags --libs hiredis libcrypto libpq 2>/dev/null || echo -I/usr/include/hiredis -I/usr/include/postgresql -lhiredis -lcrypto -lpq)" ;;
+	openid) pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql ;;
 	route) echo "-lfcgi" ;;
 	cursor) pkg-config --cflags --libs libcrypto 2>/dev/null || echo -lcrypto ;;
 	accept_encoding) pkg-config --cflags --libs zlib 2>/dev/null || echo -lz ;;
@@ -71,7 +72,7 @@ corpus_for() {
 
 # Every target: a missing source file is a failure, not a silent omission.
 if [ $# -eq 0 ]; then
-	set -- bzcc_lobby bzcc_join bzcc_facts eve_killmail eve_scan tmpl img sanitize profiles req route url_decode cursor iso8601 accept_encoding retry_after fcgi_proto
+	set -- bzcc_lobby bzcc_join bzcc_facts eve_killmail eve_scan tmpl img sanitize profiles req route url_decode cursor iso8601 accept_encoding retry_after fcgi_proto openid
 fi
 mkdir -p "$build/include"
 echo '#define PACKAGE_VERSION "fuzz"' >"$build/include/config.h"

@@ -33,6 +33,10 @@ int job_mirror(const struct cfg *cfg, int argc, char **argv);
  * (platform/assets/job-sweep.c). Holds <run_dir>/gamewatch-asset-sweep.lock. */
 int job_asset_sweep(const struct cfg *cfg, int argc, char **argv);
 
+/* Local accounts from the command line: add, passwd, role, list
+ * (platform/accounts/job-user.c). */
+int job_user(const struct cfg *cfg, int argc, char **argv);
+
 /* The platform's own jobs (migrate, enrich, mirror, asset-sweep), terminated by a
  * row with name NULL; modules add theirs in their descriptors. */
 struct gw_job;

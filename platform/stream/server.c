@@ -598,7 +598,9 @@ static void handle_request(struct conn *c)
 			   "This server only serves streams (/api/v1/stream/...).", NULL);
 		goto out;
 	}
-	if (guard_role_check(&srv.guard, m.route->role, addr ? addr : "", auth ? auth : "")) {
+	/* no web sessions here (no database): a stream row of an account role
+	 * is 401 for everyone; every stream row is public today */
+	if (guard_role_check(&srv.guard, m.route->role, addr ? addr : "", auth ? auth : "", -1)) {
 		conn_error(c, 401, "unauthorized", "This stream needs a signed-in account.", NULL);
 		goto out;
 	}

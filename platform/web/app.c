@@ -165,6 +165,7 @@ static void refuse(struct app *app, struct req *r, int status, const char *detai
 			    : status == 403 ? "forbidden"
 			    : status == 413 ? "payload too large"
 			    : status == 429 ? "too many requests"
+			    : status == 503 ? "service unavailable"
 			    : "error";
 	app_error(app, r, status, error, detail);
 }
@@ -208,7 +209,9 @@ void app_handle(struct app *app, struct req *r)
 	if (st) {
 		refuse(app, r, st, rt->role == ROLE_OPERATOR
 			? "This resource is for the operator: call it from the host itself or with the operator's bearer token."
-			: "This resource needs an account with the right role.");
+			: st == 401 ? "Sign in first: this resource needs an account (/login)."
+			: st == 403 ? "Your account's role does not allow this resource."
+			: "The sign-in could not be checked: the database is unavailable.");
 		return;
 	}
 	body_max = rt->body_max < app->cfg.max_body_bytes ? rt->body_max : app->cfg.max_body_bytes;

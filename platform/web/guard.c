@@ -14,6 +14,7 @@
 
 #include "kv.h"
 #include "log.h"
+#include "platform/accounts/accounts.h"
 #include "platform/web/app.h"
 #include "platform/web/req.h"
 #include "sha256.h"
@@ -77,6 +78,15 @@ void guard_init(struct guard_cfg *g, const struct cfg *cfg)
 			guard_parse_rate(def[i], &g->rate[i]);
 		}
 	}
+	{
+		const char *v = getenv("GW_RATE_LOGIN_ACCOUNT");
+		guard_parse_rate(GUARD_RATE_LOGIN_ACCOUNT_DEFAULT, &g->login_account);
+		if (v && *v && guard_parse_rate(v, &g->login_account) < 0) {
+			log_warn("invalid GW_RATE_LOGIN_ACCOUNT \"%s\" (want N/SECONDS or off): using %s", v,
+				 GUARD_RATE_LOGIN_ACCOUNT_DEFAULT);
+			guard_parse_rate(GUARD_RATE_LOGIN_ACCOUNT_DEFAULT, &g->login_account);
+		}
+	}
 }
 
 /* ---- role ------------------------------------------------------------------- */
@@ -120,7 +130,7 @@ bool guard_bearer_ok(const char *authorization, const char *token)
 }
 
 int guard_role_check(const struct guard_cfg *g, enum route_role role, const char *remote_addr,
-		     const char *authorization)
+		     const char *authorization, int have)
 {
 	switch (role) {
 	case ROLE_PUBLIC:
@@ -132,19 +142,31 @@ int guard_role_check(const struct guard_cfg *g, enum route_role role, const char
 	case ROLE_USER:
 	case ROLE_CURATOR:
 	case ROLE_ADMIN:
-		/* no accounts yet (issue 10): nobody holds these roles */
-		return 401;
+		if (have < ROLE_USER || have > ROLE_ADMIN)
+			return 401;
+		return have >= (int)role ? 0 : 403;
 	}
 	return 401;
 }
 
 int guard_role(struct app *app, struct req *r)
 {
-	int st;
-	if (!r->route)
+	const struct route *rt = r->route;
+	int st, have = -1;
+	if (!rt)
 		return 0;
-	st = guard_role_check(&app->guard, r->route->role, r->remote_addr, r->authorization);
-	if (st == 401 && r->route->role == ROLE_OPERATOR)
+	if (rt->role == ROLE_USER || rt->role == ROLE_CURATOR || rt->role == ROLE_ADMIN) {
+		if (acct_current(app, r) < 0)
+			return 503;
+		if (r->auth.user_id)
+			have = r->auth.role;
+	} else if (rt->kind == ROUTE_PAGE && req_cookie(r, ACCT_SESSION_COOKIE)) {
+		/* a page seen by a signed-in user: they are on the site
+		 * (presence); a database failure here changes nothing */
+		acct_current(app, r);
+	}
+	st = guard_role_check(&app->guard, rt->role, r->remote_addr, r->authorization, have);
+	if (st == 401 && rt->role == ROLE_OPERATOR)
 		req_header(r, "WWW-Authenticate", "Bearer realm=\"gamewatch\"");
 	return st;
 }
@@ -162,49 +184,121 @@ static bool is_lower_hex(const char *s, size_t n)
 	return true;
 }
 
-void guard_csrf_sign(const char *secret, const char *cookie, char out[GUARD_CSRF_HEX + 1])
+void guard_csrf_sign_bound(const char *secret, const char *cookie, const char *binding,
+			   char out[GUARD_CSRF_HEX + 1])
 {
 	static const char label[] = "gw-csrf"; /* with its NUL: a domain separator */
 	unsigned char mac[SHA256_LEN];
 	struct buf msg = BUF_INIT;
 	buf_add(&msg, label, sizeof label);
 	buf_addstr(&msg, cookie ? cookie : "");
+	if (binding && *binding) {
+		buf_addch(&msg, '\0');
+		buf_addstr(&msg, binding);
+	}
 	hmac_sha256(secret ? secret : "", secret ? strlen(secret) : 0, msg.data, msg.len, mac);
 	hex_encode(mac, SHA256_LEN, out);
 	buf_release(&msg);
 }
 
-bool guard_csrf_valid(const char *secret, const char *cookie, const char *submitted)
+void guard_csrf_sign(const char *secret, const char *cookie, char out[GUARD_CSRF_HEX + 1])
+{
+	guard_csrf_sign_bound(secret, cookie, NULL, out);
+}
+
+bool guard_csrf_valid_bound(const char *secret, const char *cookie, const char *binding,
+			    const char *submitted)
 {
 	char want[GUARD_CSRF_HEX + 1];
 	if (!secret || !*secret || !submitted || !is_lower_hex(cookie, GUARD_CSRF_HEX) ||
 	    strlen(submitted) != GUARD_CSRF_HEX)
 		return false;
-	guard_csrf_sign(secret, cookie, want);
+	guard_csrf_sign_bound(secret, cookie, binding, want);
 	return CRYPTO_memcmp(want, submitted, GUARD_CSRF_HEX) == 0;
+}
+
+bool guard_csrf_valid(const char *secret, const char *cookie, const char *submitted)
+{
+	return guard_csrf_valid_bound(secret, cookie, NULL, submitted);
+}
+
+void guard_cookie_override(struct req *r, const char *name, const char *value)
+{
+	int i;
+	char *v = strdup(value);
+	if (!v)
+		abort();
+	for (i = 0; i < r->n_cookies; i++)
+		if (!strcmp(r->cookies[i].key, name)) {
+			free(r->cookies[i].value);
+			r->cookies[i].value = v;
+			return;
+		}
+	if (r->n_cookies < REQ_MAX_COOKIES) {
+		r->cookies[r->n_cookies].key = strdup(name);
+		if (!r->cookies[r->n_cookies].key)
+			abort();
+		r->cookies[r->n_cookies++].value = v;
+		return;
+	}
+	free(v);
+}
+
+/* Make a new random gw_csrf cookie, send it and use it for the rest of the
+ * request. */
+static void csrf_new_cookie(struct app *app, struct req *r, char fresh[GUARD_CSRF_HEX + 1])
+{
+	unsigned char rnd[GUARD_CSRF_HEX / 2];
+	struct buf sc = BUF_INIT;
+	if (RAND_bytes(rnd, sizeof rnd) != 1)
+		abort(); /* no randomness: nothing safe to hand out */
+	hex_encode(rnd, sizeof rnd, fresh);
+	buf_addf(&sc, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", GUARD_CSRF_COOKIE, fresh,
+		 app->guard.secure_cookie ? "; Secure" : "");
+	req_header(r, "Set-Cookie", sc.data);
+	buf_release(&sc);
+	guard_cookie_override(r, GUARD_CSRF_COOKIE, fresh);
+}
+
+void guard_csrf_rotate(struct app *app, struct req *r)
+{
+	char fresh[GUARD_CSRF_HEX + 1];
+	csrf_new_cookie(app, r, fresh);
+	free(r->csrf_token);
+	r->csrf_token = NULL;
+}
+
+/* The session binding of this request's tokens: the signed-in session's
+ * token hash, or NULL. -1 when the session could not be looked up. */
+static int csrf_binding(struct app *app, struct req *r, const char **binding)
+{
+	*binding = NULL;
+	if (!r->auth.loaded && !req_cookie(r, ACCT_SESSION_COOKIE))
+		return 0;
+	if (acct_current(app, r) < 0)
+		return -1;
+	if (r->auth.user_id)
+		*binding = r->auth.session_hash;
+	return 0;
 }
 
 const char *guard_csrf_token(struct app *app, struct req *r)
 {
 	char tok[GUARD_CSRF_HEX + 1];
 	const char *cookie = req_cookie(r, GUARD_CSRF_COOKIE);
+	const char *binding;
 	char fresh[GUARD_CSRF_HEX + 1];
 
 	if (r->csrf_token)
 		return r->csrf_token;
 	if (!is_lower_hex(cookie, GUARD_CSRF_HEX)) {
-		unsigned char rnd[GUARD_CSRF_HEX / 2];
-		struct buf sc = BUF_INIT;
-		if (RAND_bytes(rnd, sizeof rnd) != 1)
-			abort(); /* no randomness: nothing safe to hand out */
-		hex_encode(rnd, sizeof rnd, fresh);
+		csrf_new_cookie(app, r, fresh);
 		cookie = fresh;
-		buf_addf(&sc, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", GUARD_CSRF_COOKIE, fresh,
-			 app->guard.secure_cookie ? "; Secure" : "");
-		req_header(r, "Set-Cookie", sc.data);
-		buf_release(&sc);
 	}
-	guard_csrf_sign(app->guard.secret, cookie, tok);
+	/* a database failure: an unbound token, which a signed-in POST refuses
+	 * (the form says to load it again) */
+	csrf_binding(app, r, &binding);
+	guard_csrf_sign_bound(app->guard.secret, cookie, binding, tok);
 	r->csrf_token = strdup(tok);
 	if (!r->csrf_token)
 		abort();
@@ -216,6 +310,7 @@ int guard_csrf(struct app *app, struct req *r, char *err, size_t errlen)
 	const struct req_field *f;
 	const char *submitted;
 	const char *cookie;
+	const char *binding;
 	if (!r->route || !r->route->csrf || !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD"))
 		return 0;
 	cookie = req_cookie(r, GUARD_CSRF_COOKIE);
@@ -231,7 +326,11 @@ int guard_csrf(struct app *app, struct req *r, char *err, size_t errlen)
 			 GUARD_CSRF_FIELD, GUARD_CSRF_HEADER);
 		return 403;
 	}
-	if (!guard_csrf_valid(app->guard.secret, cookie, submitted)) {
+	if (csrf_binding(app, r, &binding) < 0) {
+		snprintf(err, errlen, "the sign-in could not be checked (database unavailable)");
+		return 503;
+	}
+	if (!guard_csrf_valid_bound(app->guard.secret, cookie, binding, submitted)) {
 		snprintf(err, errlen, "the CSRF token does not match: load the form again");
 		return 403;
 	}
@@ -317,26 +416,19 @@ static void rate_fail_open(struct guard_cfg *g, const char *why)
 	}
 }
 
-int guard_rate(struct app *app, struct req *r, int *retry_after_s)
+int guard_rate_take(struct app *app, const char *key, const struct guard_rate *lim,
+		    int *retry_after_s)
 {
 	struct guard_cfg *g = &app->guard;
-	const struct guard_rate *lim;
-	char key[128], burst[16], period[24], sha[41];
+	char burst[16], period[24], sha[41];
 	const char *argv[6];
 	redisReply *rep;
 	long long wait;
 
 	*retry_after_s = 0;
-	if (!r->route || r->route->rate == RATE_NONE || (unsigned)r->route->rate >= GUARD_RATE_CLASSES)
-		return 0;
-	lim = &g->rate[r->route->rate];
 	if (!lim->burst)
 		return 0;
-	if (g->trust_loopback && guard_is_loopback(r->remote_addr))
-		return 0;
 	if (g->rate_skip_until_ms && time_mono_ms() < g->rate_skip_until_ms)
-		return 0;
-	if (guard_rate_key(r->route->rate, r->remote_addr, key, sizeof key) < 0)
 		return 0;
 	snprintf(burst, sizeof burst, "%u", lim->burst);
 	snprintf(period, sizeof period, "%llu", (unsigned long long)lim->per_s * 1000ULL);
@@ -373,4 +465,21 @@ int guard_rate(struct app *app, struct req *r, int *retry_after_s)
 	if (*retry_after_s < 1)
 		*retry_after_s = 1;
 	return 429;
+}
+
+int guard_rate(struct app *app, struct req *r, int *retry_after_s)
+{
+	struct guard_cfg *g = &app->guard;
+	char key[128];
+
+	*retry_after_s = 0;
+	if (!r->route || r->route->rate == RATE_NONE || (unsigned)r->route->rate >= GUARD_RATE_CLASSES)
+		return 0;
+	if (!g->rate[r->route->rate].burst)
+		return 0;
+	if (g->trust_loopback && guard_is_loopback(r->remote_addr))
+		return 0;
+	if (guard_rate_key(r->route->rate, r->remote_addr, key, sizeof key) < 0)
+		return 0;
+	return guard_rate_take(app, key, &g->rate[r->route->rate], retry_after_s);
 }

@@ -50,6 +50,7 @@ struct guard_cfg {
 	bool trust_loopback;         /* GW_TRUST_LOOPBACK (default 1) */
 	bool secure_cookie;          /* APP_BASE_URL starts with https://: cookies get Secure */
 	struct guard_rate rate[GUARD_RATE_CLASSES]; /* by enum route_rate (RATE_NONE unused) */
+	struct guard_rate login_account; /* GW_RATE_LOGIN_ACCOUNT: sign-in attempts per account */
 	int64_t rate_skip_until_ms;  /* after a Redis failure: fail open without asking until then */
 	int64_t rate_warned_ms;      /* last "rate limiting is off" warning */
 };
@@ -60,6 +61,9 @@ struct guard_cfg {
 #define GUARD_RATE_WRITE_DEFAULT "60/60"
 #define GUARD_RATE_LOGIN_DEFAULT "10/300"
 #define GUARD_RATE_INGEST_DEFAULT "1200/60"
+/* Sign-in attempts per account name, whatever the address (a password
+ * guessed from many addresses): GW_RATE_LOGIN_ACCOUNT. */
+#define GUARD_RATE_LOGIN_ACCOUNT_DEFAULT "10/300"
 
 /* Fill `g` from `cfg` and the environment: GW_TRUST_LOOPBACK (0 or 1),
  * GW_RATE_<CLASS> (see guard_parse_rate; an invalid value logs a warning
@@ -85,40 +89,71 @@ bool guard_bearer_ok(const char *authorization, const char *token);
 
 /* May a client reach a row of `role`? ROLE_PUBLIC: yes. ROLE_OPERATOR: a
  * loopback peer (when g->trust_loopback) or the operator bearer token.
- * ROLE_USER, ROLE_CURATOR, ROLE_ADMIN: no, until accounts exist (issue 10
- * extends guard_role with the session's roles). Returns 0 or 401. */
+ * ROLE_USER, ROLE_CURATOR, ROLE_ADMIN: `have` is the signed-in account's
+ * role (ROLE_USER < ROLE_CURATOR < ROLE_ADMIN) or -1 when nobody is signed
+ * in: -1 is 401, a lower role than the row's is 403. Returns 0, 401 or
+ * 403. Pure. */
 int guard_role_check(const struct guard_cfg *g, enum route_role role, const char *remote_addr,
-		     const char *authorization);
+		     const char *authorization, int have);
 
-/* The dispatcher's role check for r->route: 0, or 401 with a
- * WWW-Authenticate: Bearer challenge added for operator rows. The one place
- * roles are decided. */
+/* The dispatcher's role check for r->route: 0; 401 (with a WWW-Authenticate:
+ * Bearer challenge for operator rows; for account rows: not signed in);
+ * 403 (signed in with too low a role); 503 (an account row, a session
+ * cookie, and the database could not be asked). The one place roles are
+ * decided. For a page row and any row of an account role it loads the
+ * signed-in user into r->auth (platform/accounts/accounts.h acct_current),
+ * which also marks the user present on the site. */
 int guard_role(struct app *app, struct req *r);
 
 /* ---- CSRF (signed double-submit cookie) ------------------------------------ */
 
 /* The form token for a CSRF cookie value: hex HMAC-SHA-256 keyed with
  * `secret` over "gw-csrf\0" and the cookie, 64 lowercase hex digits and a
- * NUL into `out`. */
+ * NUL into `out`. The token of an anonymous visitor. */
 void guard_csrf_sign(const char *secret, const char *cookie, char out[GUARD_CSRF_HEX + 1]);
+
+/* The token bound to a signed-in web session: the same HMAC over
+ * "gw-csrf\0", the cookie, "\0" and `binding` (the session's token hash,
+ * r->auth.session_hash). A NULL or empty binding is guard_csrf_sign(), so
+ * a token from before sign-in is no token after it, and one session's token
+ * is no token in another. */
+void guard_csrf_sign_bound(const char *secret, const char *cookie, const char *binding,
+			   char out[GUARD_CSRF_HEX + 1]);
 
 /* Is `submitted` the token of `cookie` under `secret`? False when either
  * is NULL, the cookie is not 64 lowercase hex digits, or the secret is
  * empty. Constant time in the token's bytes. */
 bool guard_csrf_valid(const char *secret, const char *cookie, const char *submitted);
 
+/* The same for a token bound to `binding` (NULL or "": unbound). */
+bool guard_csrf_valid_bound(const char *secret, const char *cookie, const char *binding,
+			    const char *submitted);
+
 /* The token a page puts in its forms (<input type="hidden"
- * name="csrf_token" value="...">) or gives to scripts for X-CSRF-Token.
+ * name="csrf_token" value="...">) or gives to scripts for X-CSRF-Token,
+ * bound to the signed-in session when there is one (it loads r->auth).
  * When the request carries no well-formed gw_csrf cookie, a new random one
  * is made and a Set-Cookie header added (Path=/; HttpOnly; SameSite=Lax;
  * Secure under https). The string is r->csrf_token (freed with the
  * request). A page that calls this must not be CACHE_PUBLIC. */
 const char *guard_csrf_token(struct app *app, struct req *r);
 
+/* A new random gw_csrf cookie for this response (Set-Cookie), used by the
+ * rest of the request in place of the one sent: sign-in rotates it so that
+ * no token from before survives. Forgets r->csrf_token. */
+void guard_csrf_rotate(struct app *app, struct req *r);
+
+/* Replace (or add) the value of cookie `name` as the rest of this request
+ * sees it (req_cookie); nothing is sent to the browser. For a cookie the
+ * handler has just set. */
+void guard_cookie_override(struct req *r, const char *name, const char *value);
+
 /* The dispatcher's CSRF check: for a row with csrf set and a state-changing
  * method (not GET or HEAD), the X-CSRF-Token header, else the csrf_token
- * form field, must be the token of the request's gw_csrf cookie. Returns 0
- * or 403 with the reason in `err`. */
+ * form field, must be the token of the request's gw_csrf cookie, bound to
+ * the signed-in session when a session cookie names one. Returns 0, 403
+ * with the reason in `err`, or 503 when the session could not be looked
+ * up. */
 int guard_csrf(struct app *app, struct req *r, char *err, size_t errlen);
 
 /* ---- rate limits ---------------------------------------------------------- */
@@ -138,5 +173,12 @@ int guard_rate_key(enum route_rate cls, const char *addr, char *out, size_t outl
  * open), a warning is logged at most every 10 s, and Redis is not asked
  * again for 1 s. */
 int guard_rate(struct app *app, struct req *r, int *retry_after_s);
+
+/* Take one token from the bucket of Redis key `key` under limit `lim`,
+ * whoever the client is (loopback too): for limits a handler applies on
+ * top of its row's, such as sign-in attempts per account. Returns 0, or
+ * 429 with *retry_after_s (at least 1). Fails open like guard_rate. */
+int guard_rate_take(struct app *app, const char *key, const struct guard_rate *lim,
+		    int *retry_after_s);
 
 #endif

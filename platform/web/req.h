@@ -73,6 +73,17 @@ struct req_multipart_limits {
 /* 64 parts, 8 KiB of headers per part, no per-part limit below the body's */
 #define REQ_MULTIPART_DEFAULTS { REQ_MAX_FIELDS, 8192, (size_t)-1 }
 
+/* Who sent the request, as far as the platform's accounts know
+ * (platform/accounts/accounts.h acct_current fills it once per request). */
+struct req_auth {
+	bool loaded;             /* the session cookie was looked at */
+	bool db_error;           /* ... but the database could not be asked */
+	int64_t user_id;         /* 0: not signed in */
+	int role;                /* enum route_role: ROLE_USER, ROLE_CURATOR or ROLE_ADMIN */
+	char name[72];           /* display name (at most 64 bytes of UTF-8) */
+	char session_hash[65];   /* hex SHA-256 of the session token: the CSRF binding */
+};
+
 struct req {
 	struct app *app;
 	FCGX_Request *fcgx;      /* NULL in the unit tests */
@@ -104,6 +115,7 @@ struct req {
 	struct req_form form;    /* urlencoded or multipart body, parsed (else n == 0) */
 	struct json_object *json; /* application/json body, parsed (owned; else NULL) */
 	char *csrf_token;        /* this response's CSRF form token once computed (guard.h), malloc'd */
+	struct req_auth auth;    /* the signed-in user, loaded on demand (no allocation) */
 
 	/* response */
 	int status;              /* default 200 */

@@ -18,14 +18,16 @@
  *   2. rate: one token from the client address's bucket for the row's
  *      class (Redis; guard.h) -> 429 with Retry-After when empty. Loopback
  *      peers are not limited (GW_TRUST_LOOPBACK); Redis down -> allowed.
- *   3. role -> 401 (guard_role in guard.c, the one function that decides).
+ *   3. role -> 401 not signed in / 403 role too low (guard_role in guard.c,
+ *      the one function that decides).
  *   4. body: at most body_max bytes (and at most GW_MAX_BODY_BYTES, default
  *      1 MiB, whatever the row says): a declared Content-Length over it is
  *      413 before a byte is read; body_max 0 means the row takes no body and
  *      any body is 413. The body is then parsed by Content-Type (form,
  *      multipart, JSON; req.h) -> 400 when malformed.
  *   5. csrf, on POST/PUT/PATCH/DELETE -> 403 unless the gw_csrf cookie's
- *      token comes back in the csrf_token field or X-CSRF-Token header.
+ *      token (bound to the web session once signed in) comes back in the
+ *      csrf_token field or X-CSRF-Token header.
  *   6. the handler; then Cache-Control from `cache` on a 2xx or 304 (a
  *      streamed response gets it with its headers, in req_stream_begin).
  */
@@ -58,12 +60,14 @@ enum route_kind {
 };
 
 /* Who may call it. Checked by the dispatcher before the handler runs
- * (guard_role_check in guard.h); a refusal is 401. */
+ * (guard_role_check in guard.h): not signed in is 401, signed in with a
+ * lower role 403. The account roles are ordered: an admin is a curator is
+ * a user (platform/accounts/accounts.h). */
 enum route_role {
 	ROLE_PUBLIC = 0,
-	ROLE_USER,       /* any signed-in account (no accounts yet: always 401) */
-	ROLE_CURATOR,    /* (always 401 until accounts exist) */
-	ROLE_ADMIN,      /* (always 401 until accounts exist) */
+	ROLE_USER,       /* any signed-in account that is not banned */
+	ROLE_CURATOR,    /* an account with the curator or admin role */
+	ROLE_ADMIN,      /* an account with the admin role */
 	ROLE_OPERATOR,   /* loopback peer (127.0.0.0/8, ::1), or Authorization:
 			  * Bearer METRICS_TOKEN compared in constant time */
 };

@@ -8,6 +8,7 @@
 #   BASE_URL (lighttpd)  APACHE_URL (mod_proxy_fcgi)  GW_FCGID_URL (mod_fcgid)
 #   DATABASE_URL REDIS_URL BUILD_DIR SRCDIR GW_RUN (state dir) SECRET_KEY
 #   GW_TEMPLATE_DIR GW_DATA_DIR GW_SQL_DIR
+#   GW_FAKE_OP_PORT (STEAM_OPENID_URL points there: tests/integration/fakeop.py)
 # in the environment.  A script prints "ok - name" / "not ok - name" lines; one
 # that exits non-zero or prints neither counts as a failure.  What cannot run
 # here (mod_fcgid not installed) is announced as "SKIP <what>: <reason>".
@@ -60,6 +61,10 @@ GW_PG_FSYNC=off gw_pg_start >/dev/null || setup_fail "PostgreSQL"
 gw_redis_start || setup_fail "Redis"
 lport=$(gw_free_port) || setup_fail "no port"
 export APP_BASE_URL="http://127.0.0.1:$lport"
+# The OpenID endpoint Steam sign-in trusts (STEAM_OPENID_URL): a fake
+# provider that the sign-in tests start on this port (fakeop.py).
+GW_FAKE_OP_PORT=$(gw_free_port) || setup_fail "no port"
+export GW_FAKE_OP_PORT STEAM_OPENID_URL="http://127.0.0.1:$GW_FAKE_OP_PORT/openid/login"
 gw_app_env "$SRCDIR"
 if [ -x "$BUILD_DIR/gamewatch-job" ]; then
 	"$BUILD_DIR/gamewatch-job" migrate >"$GW_RUN/log/migrate.log" 2>&1 || setup_fail "gamewatch-job migrate"

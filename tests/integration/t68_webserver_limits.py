@@ -169,6 +169,12 @@ for r in rows[1:]:
     limit = min(lt_default, ap_default)
     if c[col["pattern"]].startswith("/api/v1/stream/"):
         limit = 1024
+    if c[col["pattern"]] == "/curation/propose" and "POST" in c[col["methods"]]:
+        # the upload class: both confs give this one path 6 MiB
+        limit = 6 * MIB
+        ok(re.search(r'(?m)^\$HTTP\["url"\] == "/curation/propose" \{\n  server\.max-request-size = 6144', lt)
+           and '<Location "/curation/propose">\n    LimitRequestBody 6291456' in ap,
+           "the confs give the curation upload its 6 MiB class")
     if int(c[col["body_max"]]) > limit:
         too_big.append("%s body_max %s > %d" % (c[col["pattern"]], c[col["body_max"]], limit))
 ok(not too_big and lt_default == ap_default == 65536,

@@ -124,7 +124,8 @@ for name, base in servers():
                  urllib.parse.quote(g["m"][:6])):
         st, _, body = http(base + page)
         hrefs = re.findall(r'href="([^"]+)"', body.decode())
-        links |= {h.replace("&amp;", "&") for h in hrefs if "%2F" in h}
+        # the module's own pages (not /account/..., which needs a sign-in)
+        links |= {h.replace("&amp;", "&") for h in hrefs if "%2F" in h and h.startswith("/bzcc/")}
     want_map = "/bzcc/maps/" + urllib.parse.quote(KEY, safe=":")
     want_mod = "/bzcc/mods/" + urllib.parse.quote(MOD, safe="")
     ok(want_map in links and want_mod in links,

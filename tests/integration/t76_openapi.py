@@ -20,6 +20,8 @@ and against real answers.
   304s, 400s and 404s; every EVE route answers each status it documents
   (but 503). The eve tables are emptied again afterwards (t90 counts from
   an empty start).
+  The Team Picker's POST answers (200, 303, 400, 401, 403, 404, 409) are
+  played by the two commanders of a real capture, signed in.
 * The document is served with an ETag (304 on If-None-Match), gzip when
   accepted, Cache-Control from the route table, and /api renders every
   operation without JavaScript.
@@ -36,8 +38,8 @@ import tempfile
 import time
 import urllib.parse
 
-from gwtest import (BASE_URL, BUILD_DIR, DATA, SRCDIR, done, get_json, http, job, ok,
-                    poll_file, psql, scalar, servers)
+from gwtest import (BASE_URL, BUILD_DIR, DATA, SRCDIR, Browser, done, get_json, http, job,
+                    make_user, ok, poll_file, psql, scalar, servers, session_token)
 
 CHECK = os.path.join(SRCDIR, "tests", "integration", "openapi-check.mjs")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -248,6 +250,81 @@ _, h = answer("the document", "/api/v1/openapi.json", "/api/v1/openapi.json", ex
 answer("the document, 304", "/api/v1/openapi.json", "/api/v1/openapi.json",
        headers={"If-None-Match": h.get("etag", "none")}, expect=304)
 
+
+def answer_as(label, path, url_path, b, method="POST", json_body=None, headers=None, expect=None):
+    """Like answer(), as Browser b (its cookies), any method; a JSON body
+    when json_body is not None. A redirect's body is not validated."""
+    if method == "GET":
+        st, h, body = b.get(url_path, headers=headers)
+    else:
+        st, h, body = b.post(url_path, headers=headers, json_body=json_body if json_body is not None else {})
+    ctype = h.get("content-type", "")
+    parsed = json.loads(body) if body and ctype.startswith("application/json") else None
+    if expect is not None and st != expect:
+        ok(False, "%s: status %d" % (label, expect), "got %d: %s" % (st, body[:300]))
+    cases.append({"name": label, "path": path, "method": method, "status": st, "content_type": ctype,
+                  "body": parsed if st != 303 else None})
+    return parsed
+
+
+# accounts, presence and the Team Picker: a lobby with two team leaders
+# (the "vsr" game of 2024-08-30), their accounts signed in, and a viewer
+rc, out = poll_file(os.path.join(DATA, "msl-api-v1", "2024-08-30_data.json"))
+ok(rc == 0, "poll the 2024-08-30 capture (two team leaders)", out)
+vsr = scalar("SELECT id FROM bzcc.sessions WHERE name = 'vsr' AND ended_at IS NULL")
+qv = q(vsr, safe="")
+tp = "/api/v1/team_picker/{session_id}"
+
+
+def signed_in(steam, name):
+    uid = scalar("SELECT user_id FROM user_identities WHERE provider = 'steam' AND external_id = :'v1'", steam)
+    b = Browser(session=session_token(int(uid) if uid else make_user(name, identities=[("steam", steam)])))
+    return b, {"X-CSRF-Token": b.csrf("/account"), "Accept": "application/json"}
+
+
+jb, jh = signed_in("76561197996696789", "t76-jabba")
+gb, gh = signed_in("76561197970538803", "t76-graves")
+vb, vh = signed_in("76561198064801924", "t76-otter")
+anon = Browser()
+answer_as("presence on the site", "/api/v1/presence/site", "/api/v1/presence/site", jb, "GET", expect=200)
+answer_as("presence in game", "/api/v1/presence/in_game", "/api/v1/presence/in_game", anon, "GET", expect=200)
+answer_as("team picker, none yet", tp, "/api/v1/team_picker/" + qv, anon, "GET", expect=200)
+answer_as("team picker, unknown session (404)", tp, "/api/v1/team_picker/Rebellion%3Affffffffffffffff", anon,
+          "GET", expect=404)
+answer_as("start, not signed in (401)", tp + "/start", "/api/v1/team_picker/%s/start" % qv, anon, expect=401)
+answer_as("start, no CSRF token (403)", tp + "/start", "/api/v1/team_picker/%s/start" % qv, jb, expect=403)
+answer_as("start, not a leader (403)", tp + "/start", "/api/v1/team_picker/%s/start" % qv, vb, headers=vh,
+          expect=403)
+answer_as("start, unknown session (404)", tp + "/start",
+          "/api/v1/team_picker/Rebellion%3Affffffffffffffff/start", jb, headers=jh, expect=404)
+answer_as("coin toss before a start (409)", tp + "/coin_toss", "/api/v1/team_picker/%s/coin_toss" % qv, jb,
+          headers=jh, expect=409)
+answer_as("start", tp + "/start", "/api/v1/team_picker/%s/start" % qv, gb, headers=gh, expect=200)
+answer_as("team picker, started", tp, "/api/v1/team_picker/" + qv, anon, "GET", expect=200)
+tossed = answer_as("coin toss", tp + "/coin_toss", "/api/v1/team_picker/%s/coin_toss" % qv, jb, headers=jh,
+                   expect=200)
+turn = (tossed or {}).get("picker", {}).get("turn_team", 1)
+on, off = ((jb, jh), (gb, gh)) if turn == 1 else ((gb, gh), (jb, jh))
+free = [x["player_id"] for x in (tossed or {}).get("lobby", []) if x["commander_team"] is None]
+answer_as("pick out of turn (409)", tp + "/pick", "/api/v1/team_picker/%s/pick" % qv, off[0], headers=off[1],
+          json_body={"player_id": free[0] if free else "steam:1"}, expect=409)
+answer_as("pick, malformed player (400)", tp + "/pick", "/api/v1/team_picker/%s/pick" % qv, on[0],
+          headers=on[1], json_body={"player_steam_id": "12"}, expect=400)
+answer_as("pick by SteamID64", tp + "/pick", "/api/v1/team_picker/%s/pick" % qv, on[0], headers=on[1],
+          json_body={"player_steam_id": free[0].split(":")[1] if free else "1"}, expect=200)
+# the page's form, without JavaScript: a 303 back to the page (no body to validate)
+st, h, body = off[0].post("/api/v1/team_picker/%s/pick" % qv,
+                          {"csrf_token": off[1]["X-CSRF-Token"], "player_id": free[1] if len(free) > 1 else "x"})
+cases.append({"name": "pick, as a form (303)", "path": tp + "/pick", "method": "POST", "status": st,
+              "content_type": h.get("content-type", ""), "body": None})
+ok(st == 303, "a form pick answers 303", st)
+answer_as("finalize", tp + "/finalize", "/api/v1/team_picker/%s/finalize" % qv, jb, headers=jh, expect=200)
+answer_as("finalize twice (409)", tp + "/finalize", "/api/v1/team_picker/%s/finalize" % qv, jb, headers=jh,
+          expect=409)
+answer_as("cancel by a viewer (403)", tp + "/cancel", "/api/v1/team_picker/%s/cancel" % qv, vb, headers=vh,
+          expect=403)
+answer_as("cancel", tp + "/cancel", "/api/v1/team_picker/%s/cancel" % qv, gb, headers=gh, expect=200)
+answer_as("team picker, canceled", tp, "/api/v1/team_picker/" + qv, anon, "GET", expect=200)
 # --- EVE: real killmails imported, every route answered ---------------------
 # The killmails of tests/data/eve (the same files t90 imports) and the two
 # real RedisQ packages, whose zKillboard values give ISK amounts that are
@@ -395,7 +472,7 @@ for r in (res or {}).get("results", []):
     ok(r["ok"], "answer matches the document: " + r["name"], *r["errors"])
 
 # every API route of every module had real answers checked
-seen = {("GET", c["path"]) for c in cases}
+seen = {(c["method"], c["path"]) for c in cases}
 unchecked = sorted(p for p in routes if p not in seen)
 ok(not unchecked, "every API route of every module had real answers validated (%d routes)" % len(routes),
    *["%s %s (module %s)" % (p + (route_module[p],)) for p in unchecked])

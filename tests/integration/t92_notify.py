@@ -4,7 +4,7 @@ fake receiver speaking Discord's webhook API: a message per new session
 when what a message shows changes, "ended" when the session leaves, 429
 with Retry-After waited out, 5xx retried with growing backoff, nothing sent
 twice across runs; the webhook CLI; the admin form's routes refuse without
-an admin account."""
+an admin account (t97 uses the form as an admin)."""
 import copy
 import json
 import os
@@ -154,10 +154,11 @@ ok(not [e for e in LOG[n:] if e[0] == "2" and e[1] == "PATCH" and "ended" in e[5
    "webhook 2's game is still live: not ended")
 os.unlink(tmp.name)
 
-# the admin form exists in the route table and refuses without an admin account
+# the admin form exists in the route table and refuses without an admin
+# account (t97 adds and removes a webhook through it as an admin)
 for name, url in servers()[:2]:
     st, h, body = http(url + "/bzcc/admin/webhooks")
-    ok(st == 401, "%s: GET /bzcc/admin/webhooks needs an admin (401 until accounts exist)" % name, st)
+    ok(st == 401, "%s: GET /bzcc/admin/webhooks needs an admin (401 without a session)" % name, st)
     st, h, body = http(url + "/bzcc/admin/webhooks", method="POST")
     ok(st in (401, 403), "%s: POST /bzcc/admin/webhooks is refused without an admin" % name, st)
 srv.shutdown()

@@ -739,27 +739,42 @@ static void test_role(void)
 	g.trust_loopback = true;
 	g.operator_token = "tok-0123456789";
 
-	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_PUBLIC, "203.0.113.9", ""), 0);
-	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "127.0.0.1", ""), 0);
-	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "::1", ""), 0);
-	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "203.0.113.9", ""), 401);
-	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "203.0.113.9", "Bearer wrong"), 401);
-	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "203.0.113.9", auth), 0);
-	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, NULL, NULL), 401);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_PUBLIC, "203.0.113.9", "", -1), 0);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "127.0.0.1", "", -1), 0);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "::1", "", -1), 0);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "203.0.113.9", "", -1), 401);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "203.0.113.9", "Bearer wrong", -1), 401);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "203.0.113.9", auth, -1), 0);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, NULL, NULL, -1), 401);
 	/* loopback not trusted (a proxy in front): only the token */
 	g.trust_loopback = false;
-	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "127.0.0.1", ""), 401);
-	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "127.0.0.1", auth), 0);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "127.0.0.1", "", -1), 401);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "127.0.0.1", auth, -1), 0);
 	/* no token configured: loopback only */
 	g.trust_loopback = true;
 	g.operator_token = NULL;
-	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "203.0.113.9", "Bearer "), 401);
-	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "127.0.0.1", ""), 0);
-	/* account roles: nobody yet, whatever the peer or token */
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "203.0.113.9", "Bearer ", -1), 401);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "127.0.0.1", "", -1), 0);
+	/* account roles: not signed in is 401 whatever the peer or token */
 	g.operator_token = "tok-0123456789";
-	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_USER, "127.0.0.1", auth), 401);
-	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_CURATOR, "127.0.0.1", auth), 401);
-	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_ADMIN, "127.0.0.1", auth), 401);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_USER, "127.0.0.1", auth, -1), 401);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_CURATOR, "127.0.0.1", auth, -1), 401);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_ADMIN, "127.0.0.1", auth, -1), 401);
+	/* signed in: a lower role than the row's is 403, the same or higher 0 */
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_USER, "203.0.113.9", "", ROLE_USER), 0);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_CURATOR, "203.0.113.9", "", ROLE_USER), 403);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_ADMIN, "203.0.113.9", "", ROLE_USER), 403);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_CURATOR, "203.0.113.9", "", ROLE_CURATOR), 0);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_ADMIN, "203.0.113.9", "", ROLE_CURATOR), 403);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_USER, "203.0.113.9", "", ROLE_ADMIN), 0);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_CURATOR, "203.0.113.9", "", ROLE_ADMIN), 0);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_ADMIN, "203.0.113.9", "", ROLE_ADMIN), 0);
+	/* a role value out of range is nobody */
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_USER, "203.0.113.9", "", ROLE_OPERATOR), 401);
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_USER, "203.0.113.9", "", 0), 401);
+	/* an account role never opens an operator row */
+	g.trust_loopback = false;
+	CU_ASSERT_EQUAL(guard_role_check(&g, ROLE_OPERATOR, "203.0.113.9", "", ROLE_ADMIN), 401);
 }
 
 static void nop(struct app *app, struct req *r)

@@ -37,6 +37,7 @@
 #include "modules/bzcc/domain/bzcc.h"
 #include "http.h"
 #include "modules/bzcc/module.h"
+#include "platform/admin/flags.h"
 #include "platform/jobs/job.h"
 #include "kv.h"
 #include "platform/jobs/lock.h"
@@ -62,6 +63,7 @@ struct poller {
 	struct bzcc_poll_opts opts;   /* relink and revive windows */
 	const char *msl_url;          /* MSL_URL, or NULL */
 	int source_stale_s;           /* BZCC_SOURCE_STALE_SECONDS */
+	int paused_logged;    /* "paused" was logged since the last poll */
 };
 
 /* A source read in one cycle. */
@@ -474,8 +476,13 @@ int job_poll_bzcc(const struct cfg *cfg, int argc, char **argv)
 		ret = replay(&p, replay_dir);
 		goto out;
 	}
+	/* an admin may pause polling (platform/admin/flags.h): the last data
+	 * stays served and goes stale; checked before every poll */
 	if (once) {
-		ret = poll_once(&p) == 0 ? 0 : 1;
+		if (flag_enabled(&p.db, "POLLING_PAUSED"))
+			log_info("polling is paused (POLLING_PAUSED): nothing fetched");
+		else
+			ret = poll_once(&p) == 0 ? 0 : 1;
 		goto out;
 	}
 	next = time_mono_ms() + initial_wait_ms(&p);
@@ -487,6 +494,14 @@ int job_poll_bzcc(const struct cfg *cfg, int argc, char **argv)
 				break;
 		}
 		now = time_mono_ms();
+		if (flag_enabled(&p.db, "POLLING_PAUSED")) {
+			if (!p.paused_logged)
+				log_info("polling is paused (POLLING_PAUSED): not polling until it is lifted");
+			p.paused_logged = 1;
+			next = now + cfg->poll_interval_s * 1000LL;
+			continue;
+		}
+		p.paused_logged = 0;
 		if (poll_once(&p) == 0)
 			p.failures = 0;
 		else

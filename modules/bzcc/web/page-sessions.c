@@ -7,6 +7,7 @@
 
 #include "platform/web/app.h"
 #include "buf.h"
+#include "html.h"
 #include "modules/bzcc/domain/bzcc.h"
 #include "modules/bzcc/web/lobby.h"
 #include "modules/bzcc/web/page.h"
@@ -144,6 +145,15 @@ void page_session(struct app *app, struct req *r)
 	ctx = json_object_new_object();
 	json_object_object_get_ex(s, "name", &name);
 	json_object_object_add(ctx, "title", json_object_get(name));
+	bzcc_account_links(ctx, "session", r->route_args[0], json_object_get_string(name), 0);
+	{
+		struct buf u = BUF_INIT;
+		buf_addstr(&u, "/bzcc/sessions/");
+		url_path(&u, r->route_args[0]);
+		buf_addstr(&u, "/team-picker");
+		json_object_object_add(ctx, "team_picker_url", json_object_new_string(u.data));
+		buf_release(&u);
+	}
 	json_object_object_add(ctx, "session", s);
 	app_render_page(app, r, 200, "session", ctx);
 	json_object_put(ctx);
