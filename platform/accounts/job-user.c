@@ -20,6 +20,7 @@
 #include "db.h"
 #include "log.h"
 #include "platform/accounts/accounts.h"
+#include "platform/admin/audit.h"
 #include "platform/accounts/password.h"
 #include "platform/jobs/job.h"
 
@@ -121,20 +122,37 @@ int job_user(const struct cfg *cfg, int argc, char **argv)
 			rc = 0;
 		}
 	} else if (!strcmp(cmd, "role")) {
+		/* the change and its audit entry in one transaction */
 		char key[ACCT_NAME_MAX + 1];
 		const char *params[2] = { key, role };
 		PGresult *res;
 		acct_login_key(name, key, sizeof key);
-		res = db_exec(&db, "UPDATE users SET role = $2 WHERE id = (SELECT user_id FROM"
-				   " user_identities WHERE provider = 'local' AND external_id = $1)", 2, params);
-		if (res) {
-			rc = strcmp(PQcmdTuples(res), "1") ? 1 : 0;
-			if (rc)
-				log_error("no local account named \"%s\"", name);
-			else
+		if (db_begin(&db) < 0)
+			goto out;
+		res = db_exec(&db, "WITH old AS (SELECT u.id, u.role FROM users u JOIN user_identities i"
+				   "  ON i.user_id = u.id WHERE i.provider = 'local' AND i.external_id = $1"
+				   "  FOR UPDATE OF u)"
+				   " UPDATE users u SET role = $2 FROM old WHERE u.id = old.id"
+				   " RETURNING u.id, old.role", 2, params);
+		if (res && PQntuples(res) == 1) {
+			char target[40];
+			struct json_object *before = json_object_new_object(), *after = json_object_new_object();
+			snprintf(target, sizeof target, "user:%s", PQgetvalue(res, 0, 0));
+			json_object_object_add(before, "role", json_object_new_string(PQgetvalue(res, 0, 1)));
+			json_object_object_add(after, "role", json_object_new_string(role));
+			if (audit_write_cli(&db, "user.role", target, before, after) == 0 && db_commit(&db) == 0) {
 				log_info("%s is now %s", name, role);
-			PQclear(res);
+				rc = 0;
+			}
+			json_object_put(before);
+			json_object_put(after);
+		} else if (res) {
+			log_error("no local account named \"%s\"", name);
 		}
+		if (res)
+			PQclear(res);
+		if (rc)
+			db_rollback(&db);
 	} else {
 		int64_t uid = 0;
 		bool banned;
@@ -171,13 +189,38 @@ int job_user(const struct cfg *cfg, int argc, char **argv)
 			if (uid == -2)
 				log_error("a local account named \"%s\" exists already", name);
 			if (uid > 0) {
+				/* acct_user_create commits on its own: the entry follows it */
+				char target[40];
+				struct json_object *after = json_object_new_object();
+				snprintf(target, sizeof target, "user:%" PRId64, uid);
+				json_object_object_add(after, "name", json_object_new_string(name));
+				json_object_object_add(after, "role", json_object_new_string(role));
+				json_object_object_add(after, "provider", json_object_new_string("local"));
+				if (audit_write_cli(&db, "user.add", target, NULL, after) < 0)
+					log_error("user %" PRId64 " added, but its audit entry could not be written", uid);
+				else
+					rc = 0;
+				json_object_put(after);
 				log_info("user %" PRId64 " \"%s\" added as %s", uid, name, role);
-				rc = 0;
 			}
-		} else if (acct_set_password(&db, uid, hash) == 0) {
-			acct_revoke_sessions(&db, uid, NULL);
-			log_info("password of \"%s\" changed; its sessions are signed out", name);
-			rc = 0;
+		} else if (db_begin(&db) == 0) {
+			/* new password, sessions signed out and the entry: one transaction */
+			char target[40];
+			long revoked = -1;
+			struct json_object *after = json_object_new_object();
+			snprintf(target, sizeof target, "user:%" PRId64, uid);
+			if (acct_set_password(&db, uid, hash) == 0 &&
+			    (revoked = acct_revoke_sessions(&db, uid, NULL)) >= 0) {
+				json_object_object_add(after, "sessions_revoked", json_object_new_int64(revoked));
+				if (audit_write_cli(&db, "user.password", target, NULL, after) == 0 &&
+				    db_commit(&db) == 0) {
+					log_info("password of \"%s\" changed; its sessions are signed out", name);
+					rc = 0;
+				}
+			}
+			json_object_put(after);
+			if (rc)
+				db_rollback(&db);
 		}
 	}
 out:

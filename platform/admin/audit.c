@@ -2,27 +2,50 @@
 #include "platform/admin/audit.h"
 
 #include <inttypes.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "platform/accounts/accounts.h"
 #include "platform/web/req.h"
 
-int audit_write(struct db *db, const struct req *r, const char *action, const char *target,
-		struct json_object *before, struct json_object *after)
+static int write_entry(struct db *db, int64_t actor_id, const char *actor_name,
+		       const char *actor_role, const char *action, const char *target,
+		       struct json_object *before, struct json_object *after, const char *remote_addr)
 {
 	char uid[24];
 	const char *params[8] = {
-		uid, r->auth.name, acct_role_name(r->auth.role), action, target,
+		uid, actor_name, actor_role, action, target,
 		before ? json_object_to_json_string_ext(before, JSON_C_TO_STRING_PLAIN) : NULL,
 		after ? json_object_to_json_string_ext(after, JSON_C_TO_STRING_PLAIN) : NULL,
-		r->remote_addr,
+		remote_addr,
 	};
-	snprintf(uid, sizeof uid, "%" PRId64, r->auth.user_id);
+	snprintf(uid, sizeof uid, "%" PRId64, actor_id);
 	return db_run(db, "INSERT INTO audit_log (actor_id, actor_name, actor_role, action, target,"
 			  " before, after, remote_addr)"
 			  " VALUES (nullif($1::bigint, 0), $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)",
 		      8, params);
+}
+
+int audit_write(struct db *db, const struct req *r, const char *action, const char *target,
+		struct json_object *before, struct json_object *after)
+{
+	return write_entry(db, r->auth.user_id, r->auth.name, acct_role_name(r->auth.role), action,
+			   target, before, after, r->remote_addr);
+}
+
+int audit_write_cli(struct db *db, const char *action, const char *target,
+		    struct json_object *before, struct json_object *after)
+{
+	char name[80];
+	struct passwd pw, *res = NULL;
+	char pbuf[1024];
+	if (getpwuid_r(geteuid(), &pw, pbuf, sizeof pbuf, &res) == 0 && res)
+		snprintf(name, sizeof name, "cli:%s", res->pw_name);
+	else
+		snprintf(name, sizeof name, "cli:uid %u", (unsigned)geteuid());
+	return write_entry(db, 0, name, "operator", action, target, before, after, NULL);
 }
 
 struct json_object *audit_page(struct db *db, int64_t before_id, int limit, const char *action)

@@ -20,6 +20,14 @@ struct req;
 int audit_write(struct db *db, const struct req *r, const char *action, const char *target,
 		struct json_object *before, struct json_object *after);
 
+/* Append one entry for an operator's command-line action (gamewatch-job
+ * user ..., gamewatch-job webhook ...): no account (actor_id NULL), actor
+ * name "cli:<login name of the effective uid>" ("cli:uid <n>" when the uid
+ * has no passwd entry), role "operator", no client address. `before` and
+ * `after` are borrowed and may be NULL. Returns 0 or -1 (logged by db). */
+int audit_write_cli(struct db *db, const char *action, const char *target,
+		    struct json_object *before, struct json_object *after);
+
 /* A page of entries, newest first: {"entries": [{"id", "at", "actor_id",
  * "actor_name", "actor_role", "action", "target", "before", "after",
  * "remote_addr"}], "next_before": id or null} of at most `limit` entries

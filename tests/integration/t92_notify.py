@@ -13,7 +13,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from gwtest import DATA, done, get_json, http, job, ok, poll_file, servers
+from gwtest import DATA, done, get_json, http, job, ok, poll_file, psql, servers
 
 LOG = []           # (webhook, method, path, status, t, body)
 SCRIPT = {"1": [429], "2": [500, 500]}  # statuses to answer first, per webhook
@@ -91,6 +91,11 @@ ok(rc == 0, "webhook add URL --hosts %s" % host_ref, out)
 rc, out = job("webhook", "list", env=ENV)
 ok(rc == 0 and "secret-token" not in out and '"hosts"' in out and host_ref in out,
    "webhook list shows the webhooks without their tokens", out)
+rows = psql("SELECT action, actor_name, actor_role, after::text FROM audit_log"
+            " WHERE action = 'webhook.add' AND actor_role = 'operator' ORDER BY id DESC LIMIT 2")
+ok(len(rows) == 2 and all(r[1].startswith("cli:") for r in rows)
+   and not any("secret-token" in r[3] for r in rows),
+   "webhook add is in the audit log as the operator's action, without the token", rows)
 
 t0 = time.monotonic()
 rc, out = job("notify", "--once", env=ENV)

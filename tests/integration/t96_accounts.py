@@ -70,6 +70,15 @@ ok(rc == 2, "an unknown role is refused", rc)
 rc, out, err = user_job("role", "alice", "curator")
 ok(rc == 0 and scalar("SELECT role FROM users WHERE name = 'Alice'") == "curator", "user role", rc, err)
 rc, out, err = user_job("role", "alice", "user")
+rows = psql("SELECT a.action, a.before->>'role', a.after->>'role', a.actor_role, a.actor_name"
+            " FROM audit_log a JOIN users u ON a.target = 'user:' || u.id"
+            " WHERE u.name = 'Alice' AND a.action IN ('user.add', 'user.role') ORDER BY a.id")
+ok([r[:4] for r in rows] == [["user.add", "", "user", "operator"], ["user.role", "user", "curator", "operator"],
+                             ["user.role", "curator", "user", "operator"]]
+   and all(r[4].startswith("cli:") for r in rows),
+   "user add and user role are in the audit log, before and after, as the operator's actions", rows)
+rc, out, err = user_job("role", "nobody-here", "curator")
+ok(rc != 0 and "no local account" in err, "user role of an unknown name is refused", rc, err)
 rc, out, err = user_job("list")
 ok(rc == 0 and re.search(r"Root\s+admin\s+local", out) and re.search(r"Alice\s+user\s+local", out),
    "user list", out)
@@ -116,6 +125,11 @@ ok(st == 303 and b.get("/account")[0] == 401
 login(b, "alice", "alice-password-123")
 rc, out, err = user_job("passwd", "Alice", "--password-stdin", stdin="alice-password-456\n")
 ok(rc == 0 and b.get("/account")[0] == 401, "user passwd: new password, sessions signed out", rc, err)
+row = psql("SELECT actor_id IS NULL, actor_name, actor_role, after->>'sessions_revoked' FROM audit_log"
+           " WHERE action = 'user.password' AND target = 'user:' || :'v1' ORDER BY id DESC LIMIT 1",
+           str(alice))
+ok(row and row[0][0] == "t" and row[0][1].startswith("cli:") and row[0][2] == "operator"
+   and int(row[0][3]) >= 1, "user passwd is in the audit log as the operator's action", row)
 st, _, _ = login(b, "alice", "alice-password-123")
 ok(st == 401, "the old password no longer works", st)
 st, _, _ = login(b, "alice", "alice-password-456")

@@ -17,6 +17,7 @@
  * extra host[:port]s a webhook URL may name (a relay, the tests). --once
  * delivers what is due now, waiting out backoffs for at most 60 s.
  * Holds <run_dir>/gamewatch-notify.lock. */
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@
 #include "modules/bzcc/module.h"
 #include "modules/bzcc/store/bzcc-notify.h"
 #include "modules/bzcc/store/bzcc-store.h"
+#include "platform/admin/audit.h"
 #include "platform/jobs/lock.h"
 #include "timeutil.h"
 
@@ -367,6 +369,58 @@ static int cmd_notify(const struct cfg *cfg, int argc, char **argv)
 	return ret;
 }
 
+/* The webhook `id` in a list from bzcc_webhook_list (borrowed), or NULL. */
+static struct json_object *find_hook(struct json_object *list, int64_t id)
+{
+	size_t i, n = list ? json_object_array_length(list) : 0;
+	for (i = 0; i < n; i++) {
+		struct json_object *w = json_object_array_get_idx(list, i), *v;
+		if (json_object_object_get_ex(w, "id", &v) && json_object_get_int64(v) == id)
+			return w;
+	}
+	return NULL;
+}
+
+/* Add (url set) or remove webhook `id` with its audit entry (as the
+ * operator: platform/admin/audit.h, the same "webhook.add"/"webhook.remove"
+ * entries as the admin form, tokens redacted), in one transaction. Returns
+ * the new id when adding, 1 when removed, 0 when there was nothing to
+ * remove, -1 on a database error. */
+static int64_t cli_change(struct db *db, const char *url, const char *const *hosts, int n,
+			  int64_t id)
+{
+	struct json_object *before = NULL, *after = NULL;
+	char target[40];
+	int64_t rc = -1;
+	if (db_begin(db) < 0)
+		return -1;
+	if (!(before = bzcc_webhook_list(db, true)))
+		goto out;
+	if (url) {
+		if ((id = bzcc_webhook_add(db, url, hosts, n)) <= 0 ||
+		    !(after = bzcc_webhook_list(db, true)))
+			goto out;
+	} else {
+		int removed = bzcc_webhook_remove(db, id);
+		if (removed <= 0) {
+			rc = removed;
+			goto out;
+		}
+	}
+	snprintf(target, sizeof target, "webhook:%" PRId64, id);
+	if (audit_write_cli(db, url ? "webhook.add" : "webhook.remove", target, find_hook(before, id),
+			    find_hook(after, id)) < 0 ||
+	    db_commit(db) < 0)
+		goto out;
+	rc = url ? id : 1;
+out:
+	if (rc <= 0)
+		db_rollback(db);
+	json_object_put(before);
+	json_object_put(after);
+	return rc;
+}
+
 static int cmd_webhook(const struct cfg *cfg, int argc, char **argv)
 {
 	struct db db;
@@ -387,7 +441,7 @@ static int cmd_webhook(const struct cfg *cfg, int argc, char **argv)
 			db_close(&db);
 			return 2;
 		}
-		id = bzcc_webhook_add(&db, argv[2], hosts, n);
+		id = cli_change(&db, argv[2], hosts, n, 0);
 		free(list);
 		if (id > 0) {
 			printf("webhook %lld: %s\n", (long long)id, n ? "the listed hosts" : "every host");
@@ -406,7 +460,7 @@ static int cmd_webhook(const struct cfg *cfg, int argc, char **argv)
 			ret = 1;
 		}
 	} else if (!strcmp(argv[1], "remove") && argc == 3) {
-		int rc = bzcc_webhook_remove(&db, atoll(argv[2]));
+		int64_t rc = cli_change(&db, NULL, NULL, 0, atoll(argv[2]));
 		if (rc == 1)
 			printf("webhook %s removed\n", argv[2]);
 		else if (rc == 0)
