@@ -336,6 +336,10 @@ int guard_rate(struct app *app, struct req *r, int *retry_after_s)
 		return 0;
 	if (g->rate_skip_until_ms && time_mono_ms() < g->rate_skip_until_ms)
 		return 0;
+	/* REDIS_URL unset: the buckets live nowhere, the limits are off (the
+	 * program said so once at start) */
+	if (!kv_enabled(&app->kv))
+		return 0;
 	if (guard_rate_key(r->route->rate, r->remote_addr, key, sizeof key) < 0)
 		return 0;
 	snprintf(burst, sizeof burst, "%u", lim->burst);

@@ -1,7 +1,10 @@
 /* lobby.h: the BZCC module's per-worker state: the current-lobby document
  * as last read from Redis, reused while gw:bzcc:version is unchanged and
  * invalidated by messages on gw:bzcc:events (docs/ARCHITECTURE.md, "Poll
- * cycle"). Created by the module's worker.init hook (module.c). */
+ * cycle"). Without Redis (REDIS_URL unset) the document is read from
+ * PostgreSQL and reused until a NOTIFY on gw_bzcc_events (LISTEN on the
+ * worker's database connection). Created by the module's worker.init hook
+ * (module.c). */
 #ifndef GW_BZCC_LOBBY_H
 #define GW_BZCC_LOBBY_H
 
@@ -26,6 +29,8 @@ struct lobby_cache {
 struct bzcc_web {
 	struct kv sub;              /* subscribed to gw:bzcc:events: invalidates the lobby cache */
 	int64_t sub_retry_ms;       /* monotonic time of the next subscribe attempt while down */
+	unsigned long listen_session; /* without Redis: app->db.session in which we LISTEN on
+				       * BZCC_PG_CHANNEL; 0 when not listening */
 	struct lobby_cache lobby;
 };
 
@@ -41,7 +46,8 @@ struct bzcc_web *bzcc_web(struct app *app);
  * process cache until a change is published on gw:bzcc:events (checked
  * without a round trip); while that subscription is down, revalidates with a
  * GET of gw:bzcc:version per call. Falls back to PostgreSQL when Redis is
- * down or empty. On success returns 0 and sets *doc to a borrowed object
+ * down or empty. Without Redis the cache is invalidated by NOTIFY on
+ * gw_bzcc_events instead, and its version stays 0 (no ETag). On success returns 0 and sets *doc to a borrowed object
  * valid until the next call, and *json to its borrowed serialization;
  * returns -1 when neither store answered. */
 int bzcc_current_lobby(struct app *app, struct json_object **doc, const struct buf **json);
