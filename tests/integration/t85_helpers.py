@@ -76,12 +76,13 @@ def sanitizer_build(build_dir):
 
 def cluster_start(state_dir):
     """A private PostgreSQL cluster (tests/lib/services.sh gw_pg_start, as
-    postgres) with its state in state_dir; returns (port, socket dir)."""
+    postgres) with its state in state_dir; returns (port, socket dir, the
+    URL of its role and database "gamewatch", password included)."""
     p = sh(["bash", "-c", '. "$0"; gw_services_init "$1" >/dev/null || exit 1; '
             'GW_PG_FSYNC=off gw_pg_start >/dev/null || exit 1; '
-            'echo "$GW_PG_PORT $GW_PG_SOCKDIR"', SERVICES, state_dir], check=True)
-    port, sock = p.stdout.split()
-    return port, sock
+            'echo "$GW_PG_PORT $GW_PG_SOCKDIR $DATABASE_URL"', SERVICES, state_dir], check=True)
+    port, sock, url = p.stdout.split()
+    return port, sock, url
 
 
 def cluster_stop(state_dir):

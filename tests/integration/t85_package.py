@@ -161,7 +161,7 @@ def main():
            "t85: systemd-analyze verify accepts the unit", v.stdout + v.stderr)
 
     # ------------------------------------------------------------ first run
-    port, sock = cluster_start(os.path.join(T, "pgstate"))
+    port, sock, _ = cluster_start(os.path.join(T, "pgstate"))
     redis = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/7"
     p = sh(["gamewatch-setup", "--pg-port", port, "--pg-socket", sock, "--db-name", DB,
             "--redis-url", redis, "--base-url", "https://" + GW], timeout=300)
