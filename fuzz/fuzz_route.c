@@ -30,8 +30,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* route.c's platform rows name these handlers; the matcher never calls them */
 void page_front(struct app *app, struct req *r);
 void api_health(struct app *app, struct req *r);
+void api_openapi(struct app *app, struct req *r);
+void page_api_docs(struct app *app, struct req *r);
+void api_metrics(struct app *app, struct req *r);
 void page_front(struct app *app, struct req *r) { (void)app; (void)r; }
 void api_health(struct app *app, struct req *r) { (void)app; (void)r; }
+void api_openapi(struct app *app, struct req *r) { (void)app; (void)r; }
+void page_api_docs(struct app *app, struct req *r) { (void)app; (void)r; }
+void api_metrics(struct app *app, struct req *r) { (void)app; (void)r; }
 static void h(struct app *app, struct req *r) { (void)app; (void)r; }
 
 static const struct route sample_routes[] = {
