@@ -74,6 +74,11 @@ gw_redis_start() {
 	return 1
 }
 
+gw_share() {  # BUILD: the staged data and the programs, used in place
+	GW_SHARE_DIR=$1/share GW_BIN_DIR=$1
+	export GW_SHARE_DIR GW_BIN_DIR
+}
+
 gw_app_env() {
 	: "${SECRET_KEY:=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')}"
 	: "${APP_BASE_URL:=http://127.0.0.1}"

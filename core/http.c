@@ -204,3 +204,77 @@ void http_response_release(struct http_response *res)
 	buf_release(&res->body);
 	res->status = 0;
 }
+
+/* Is `name` (n bytes, percent-escapes allowed) a credential's name? */
+static int secret_param(const char *name, size_t n)
+{
+	static const char *const tails[] = { "key", "token", "secret", "password", "passwd",
+					     "auth", "signature", "credential" };
+	char low[64];
+	size_t i, k = 0;
+	for (i = 0; i < n && k < sizeof low - 1; i++) {
+		int c = (unsigned char)name[i];
+		if (c == '%' && i + 2 < n) {
+			char hex[3] = { name[i + 1], name[i + 2], 0 };
+			char *end;
+			long v = strtol(hex, &end, 16);
+			if (!*end) {
+				c = (int)v;
+				i += 2;
+			}
+		}
+		low[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	low[k] = '\0';
+	for (i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+		size_t t = strlen(tails[i]);
+		if (k >= t && !strcmp(low + k - t, tails[i]))
+			return 1;
+	}
+	return 0;
+}
+
+void http_url_redact(struct buf *out, const char *url)
+{
+	const char *p, *auth, *auth_end, *at = NULL, *q, *frag;
+	if (!url)
+		return;
+	p = strstr(url, "://");
+	auth = p ? p + 3 : url;
+	auth_end = auth + strcspn(auth, "/?#");
+	if (p) {
+		const char *c;
+		for (c = auth; c < auth_end; c++)
+			if (*c == '@')
+				at = c; /* the last '@' ends the userinfo */
+	}
+	if (at) {
+		buf_add(out, url, (size_t)(auth - url));
+		buf_addstr(out, "***");
+		p = at;
+	} else {
+		p = url;
+	}
+	q = strchr(auth_end, '?');
+	frag = strchr(auth_end, '#');
+	if (!q || (frag && frag < q)) {
+		buf_addstr(out, p);
+		return;
+	}
+	buf_add(out, p, (size_t)(q + 1 - p));
+	p = q + 1;
+	while (*p && *p != '#') {
+		size_t n = strcspn(p, "&;#");
+		const char *eq = memchr(p, '=', n);
+		if (eq && secret_param(p, (size_t)(eq - p))) {
+			buf_add(out, p, (size_t)(eq + 1 - p));
+			buf_addstr(out, "***");
+		} else {
+			buf_add(out, p, n);
+		}
+		p += n;
+		if (*p == '&' || *p == ';')
+			buf_addch(out, *p++);
+	}
+	buf_addstr(out, p);
+}

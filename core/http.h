@@ -70,4 +70,15 @@ int http_send(const char *method, const char *url, const char *const *headers,
 /* Free the body and reset the struct. */
 void http_response_release(struct http_response *res);
 
+/* Append `url` to `out` with its credentials masked, for anything that is
+ * stored, logged or shown (poll logs, health pages): the userinfo of the
+ * authority ("scheme://user:pass@host/...") becomes "***@", and the value
+ * of every query parameter whose name (percent-decoded, case-insensitive)
+ * is or ends in "key", "token", "secret", "password", "passwd", "auth",
+ * "signature" or "credential" (api_key, apikey, access_token,
+ * client_secret, X-Amz-Signature ...) becomes "***". Everything else is
+ * copied byte for byte, so a URL without credentials is unchanged. NULL
+ * appends nothing. Never fails. */
+void http_url_redact(struct buf *out, const char *url);
+
 #endif

@@ -303,6 +303,40 @@ bool kv_enabled(const struct kv *kv)
 	return !kv->off;
 }
 
+int kv_read_messages(struct kv *kv,
+		     void (*fn)(void *closure, const char *channel, const char *payload, size_t len),
+		     void *closure)
+{
+	void *reply;
+	int n = 0;
+	if (!kv->ctx)
+		return -1;
+	if (redisBufferRead(kv->ctx) != REDIS_OK)
+		goto lost;
+	for (;;) {
+		redisReply *r;
+		reply = NULL;
+		if (redisGetReplyFromReader(kv->ctx, &reply) != REDIS_OK)
+			goto lost;
+		if (!reply)
+			break;
+		r = reply;
+		/* ["message", channel, payload] */
+		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+		    r->element[0]->type == REDIS_REPLY_STRING && !strcmp(r->element[0]->str, "message") &&
+		    r->element[1]->type == REDIS_REPLY_STRING && r->element[2]->type == REDIS_REPLY_STRING) {
+			fn(closure, r->element[1]->str, r->element[2]->str, r->element[2]->len);
+			n++;
+		}
+		freeReplyObject(reply);
+	}
+	return n;
+lost:
+	redisFree(kv->ctx);
+	kv->ctx = NULL;
+	return -1;
+}
+
 bool kv_ping(struct kv *kv)
 {
 	const char *argv[] = { "PING" };

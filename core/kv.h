@@ -84,6 +84,16 @@ int kv_subscribe(struct kv *kv, const char *channel);
  * and assume messages were missed). */
 int kv_poll_messages(struct kv *kv);
 
+/* Like kv_poll_messages(), but hands each pub/sub message to
+ * fn(closure, channel, payload, payload_len) (borrowed for the call; other
+ * replies, such as subscription confirmations, are skipped). Reads what
+ * one read(2) returns, so an event loop calls it again while the socket
+ * stays readable. Returns the number of messages, or -1 when the
+ * connection is lost (then closed, as kv_poll_messages). */
+int kv_read_messages(struct kv *kv,
+		     void (*fn)(void *closure, const char *channel, const char *payload, size_t len),
+		     void *closure);
+
 /* Is the server reachable right now (PING)? */
 bool kv_ping(struct kv *kv);
 

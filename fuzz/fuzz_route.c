@@ -28,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	} while (0)
 
 /* route.c's platform rows name these handlers; the matcher never calls them */
+/* the platform rows' handlers, never called by the matcher */
 void page_front(struct app *app, struct req *r);
 void api_health(struct app *app, struct req *r);
 void api_openapi(struct app *app, struct req *r);
@@ -38,6 +39,8 @@ void api_health(struct app *app, struct req *r) { (void)app; (void)r; }
 void api_openapi(struct app *app, struct req *r) { (void)app; (void)r; }
 void page_api_docs(struct app *app, struct req *r) { (void)app; (void)r; }
 void api_metrics(struct app *app, struct req *r) { (void)app; (void)r; }
+void api_stream_elsewhere(struct app *app, struct req *r);
+void api_stream_elsewhere(struct app *app, struct req *r) { (void)app; (void)r; }
 static void h(struct app *app, struct req *r) { (void)app; (void)r; }
 
 static const struct route sample_routes[] = {
@@ -99,17 +102,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	if (pattern) {
+		/* the matcher decodes in place: each call gets its own copy */
+		char *copy2;
 		copy = strdup(path);
-		if (!copy)
+		copy2 = strdup(path);
+		if (!copy || !copy2)
 			abort();
-		a = route_pattern_match(pattern, path, NULL, REQ_MAX_ROUTE_ARGS);
-		CHECK(!strcmp(copy, path)); /* untouched without args */
+		a = route_pattern_match(pattern, copy2, NULL, REQ_MAX_ROUTE_ARGS);
 		memset(args, 0, sizeof args);
 		b = route_pattern_match(pattern, copy, args, REQ_MAX_ROUTE_ARGS);
 		CHECK(a == b);
+		/* a {x} value is non-empty; it may hold a decoded '/' (%2F) */
 		for (k = 0; b && k < REQ_MAX_ROUTE_ARGS && args[k]; k++)
-			CHECK(args[k][0] && !strchr(args[k], '/'));
+			CHECK(args[k][0]);
 		free(copy);
+		free(copy2);
 	}
 
 	memset(&r, 0, sizeof r);
@@ -120,8 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (route_lookup(&r, &m)) {
 		CHECK(m.route && (m.route->methods & bit_of(method)));
 		for (k = 0; k < REQ_MAX_ROUTE_ARGS && r.route_args[k]; k++)
-			CHECK(r.route_args[k] >= r.route_buf && r.route_args[k][0] &&
-			      !strchr(r.route_args[k], '/'));
+			CHECK(r.route_args[k] >= r.route_buf && r.route_args[k][0]);
 	} else {
 		CHECK(!m.route);
 		CHECK(!(m.allowed & bit_of(method)));

@@ -28,7 +28,8 @@ cflags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
 # name -> sources (besides fuzz/fuzz_<name>.c) and seed corpus directory
 sources_for() {
 	case $1 in
-	bzcc_lobby) echo "core/buf.c modules/bzcc/domain/nat.c modules/bzcc/domain/text.c modules/bzcc/domain/lobby.c modules/bzcc/domain/msl.c modules/bzcc/domain/model.c" ;;
+	eve_killmail|eve_scan) echo "core/buf.c core/timeutil.c modules/eve/domain/idmap.c modules/eve/domain/isk.c modules/eve/domain/killmail.c modules/eve/domain/jsonscan.c modules/eve/domain/space.c modules/eve/domain/cluster.c modules/eve/domain/sides.c modules/eve/domain/report.c" ;;
+	bzcc_lobby|bzcc_join) echo "core/buf.c core/html.c core/sanitize.c platform/enrich/enrich-json.c modules/bzcc/domain/nat.c modules/bzcc/domain/text.c modules/bzcc/domain/lobby.c modules/bzcc/domain/msl.c modules/bzcc/domain/model.c modules/bzcc/domain/rules.c modules/bzcc/domain/facts.c" ;;
 	bzcc_facts) echo "core/buf.c core/html.c core/sanitize.c platform/enrich/enrich-json.c modules/bzcc/domain/facts.c" ;;
 	profiles) echo "core/buf.c core/html.c platform/enrich/enrich-json.c platform/enrich/profile-decode.c" ;;
 	tmpl) echo "core/buf.c core/html.c core/tmpl.c" ;;
@@ -41,6 +42,7 @@ sources_for() {
 	iso8601) echo "core/timeutil.c" ;;
 	accept_encoding) echo "core/buf.c core/gzip.c" ;;
 	retry_after) echo "core/buf.c core/http.c" ;;
+	fcgi_proto) echo "core/buf.c platform/stream/fcgi-proto.c" ;;
 	*) return 1 ;;
 	esac
 }
@@ -48,7 +50,6 @@ sources_for() {
 libs_for() {
 	case $1 in
 	img) echo "$(pkg-config --cflags --libs libpng libjpeg libwebp 2>/dev/null || echo -lpng -ljpeg -lwebp) -lgif" ;;
-	sanitize|bzcc_facts) pkg-config --cflags --libs libxml-2.0 2>/dev/null || echo "-I/usr/include/libxml2 -lxml2" ;;
 	req) echo "-lfcgi $(pkg-config --cflags --libs hiredis libcrypto 2>/dev/null || echo -I/usr/include/hiredis -lhiredis -lcrypto)" \
 		"$(pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)" ;;
 	route) echo "-lfcgi" ;;
@@ -57,6 +58,7 @@ libs_for() {
 	# core/http.c includes configure's config.h for PACKAGE_VERSION: the
 	# fuzz build directory has a stand-in
 	retry_after) echo "-I$build/include $(pkg-config --cflags --libs libcurl 2>/dev/null || echo -lcurl)" ;;
+	sanitize|bzcc_facts|bzcc_lobby|bzcc_join) pkg-config --cflags --libs libxml-2.0 2>/dev/null || echo "-I/usr/include/libxml2 -lxml2" ;;
 	*) echo "" ;;
 	esac
 }
@@ -69,7 +71,7 @@ corpus_for() {
 
 # Every target: a missing source file is a failure, not a silent omission.
 if [ $# -eq 0 ]; then
-	set -- bzcc_lobby bzcc_facts tmpl img sanitize profiles req route url_decode cursor iso8601 accept_encoding retry_after
+	set -- bzcc_lobby bzcc_join bzcc_facts eve_killmail eve_scan tmpl img sanitize profiles req route url_decode cursor iso8601 accept_encoding retry_after fcgi_proto
 fi
 mkdir -p "$build/include"
 echo '#define PACKAGE_VERSION "fuzz"' >"$build/include/config.h"

@@ -149,6 +149,14 @@ void app_error(struct app *app, struct req *r, int status, const char *error,
 	json_object_put(ctx);
 }
 
+void api_stream_elsewhere(struct app *app, struct req *r)
+{
+	req_header(r, "Retry-After", "60");
+	app_error(app, r, 503, "stream unavailable",
+		  "Streams are served by gamewatch-stream on its own FastCGI socket, and this web "
+		  "server sends them to the page workers; poll the JSON API instead.");
+}
+
 /* Answer an enforcement failure with the row's error kind. */
 static void refuse(struct app *app, struct req *r, int status, const char *detail)
 {

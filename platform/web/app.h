@@ -75,4 +75,11 @@ void app_render_page(struct app *app, struct req *r, int status, const char *pag
 void app_error(struct app *app, struct req *r, int status, const char *error,
 	       const char *detail);
 
+/* The handler of every ROUTE_STREAM row in the page workers: streams are
+ * served by gamewatch-stream on its own FastCGI socket (docs/realtime.md),
+ * so a stream request that reached the page workers (a web server without
+ * the stream backend, e.g. the mod_fcgid set-up without it) gets 503 with
+ * Retry-After: 60 and a JSON reason; the page then polls the JSON API. */
+void api_stream_elsewhere(struct app *app, struct req *r);
+
 #endif

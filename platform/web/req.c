@@ -51,16 +51,23 @@ static int decode(const char *s, size_t n, bool plus, char **out, size_t *outlen
 }
 
 /* Reject ".." and "." segments: no path we serve has them, and letting
- * them through invites confusion with the web server's own normalisation. */
-static int path_ok(const char *p)
+ * them through invites confusion with the web server's own normalisation.
+ * The segments are those of the raw path, each decoded ("%2e%2E" is ".."),
+ * so that an encoded slash inside a value ("a%2F..%2Fb", a map key) is
+ * not a segment boundary. */
+static int path_ok(const char *raw)
 {
-	const char *seg = p;
-	if (*p != '/')
+	const char *seg = raw;
+	if (*raw != '/')
 		return 0;
 	while (seg) {
 		const char *next = strchr(seg + 1, '/');
 		size_t len = next ? (size_t)(next - seg - 1) : strlen(seg + 1);
-		if ((len == 1 && seg[1] == '.') || (len == 2 && seg[1] == '.' && seg[2] == '.'))
+		struct buf d = BUF_INIT;
+		int dots = url_decode(seg + 1, len, &d, false) == 0 &&
+			   (!strcmp(d.data, ".") || !strcmp(d.data, ".."));
+		buf_release(&d);
+		if (dots)
 			return 0;
 		seg = next;
 	}
@@ -809,7 +816,7 @@ int req_parse(struct req *r, FCGX_Request *fcgx, char *err, size_t errlen)
 		return 400;
 	}
 	r->path = path;
-	if (!path_ok(r->path)) {
+	if (!path_ok(r->raw_path)) {
 		set_err(err, errlen, "path must be absolute and without . or .. segments");
 		return 400;
 	}

@@ -115,17 +115,25 @@ struct route_match {
 	unsigned allowed;       /* when route is NULL but the path matched: methods that exist (405) */
 };
 
-/* Find the row for r->path and r->method over the platform's rows and the
- * enabled modules'. On a match fills r->route_args (decoded {x} segments,
- * borrowed from r->route_buf) and returns 1. When the path exists but not
+/* Find the row for r->raw_path and r->method over the platform's rows and
+ * the enabled modules'. The raw path is split at its '/' first and each
+ * segment percent-decoded once after, so an encoded slash (%2F) stays
+ * inside one {x} value ("/game/maps/0%3Aa%2Fb" gives "0:a/b"). On a match
+ * fills r->route_args (decoded {x} segments, borrowed from r->route_buf)
+ * and returns 1. When the path exists but not
  * for this method returns 0 with m->allowed set (the dispatcher answers 405
  * with Allow); when nothing matches returns 0 with m->allowed 0 (404). */
 int route_lookup(struct req *r, struct route_match *m);
 
-/* Match one pattern against a path (both starting with '/'). On success
- * returns 1 and, when args is not NULL, NUL-terminates the {x} segments in
- * `path` (which must be writable) and points args[0..] at them (at most
- * max_args). Pure: exposed for the unit tests and the fuzz target. */
+/* Match one pattern against a raw (percent-encoded) path, both starting
+ * with '/': the path is split at '/', each segment decoded in place (so
+ * `path` must be writable and is modified even when nothing matches), a
+ * literal segment of the pattern must equal the decoded segment and a {x}
+ * segment takes any non-empty decoded value, '/' included. A malformed
+ * escape or %00 in a segment is no match. On success returns 1 and, when
+ * args is not NULL, points args[0..] (at most max_args) at the decoded,
+ * NUL-terminated {x} values inside `path`. Pure: exposed for the unit tests
+ * and the fuzz target. */
 int route_pattern_match(const char *pattern, char *path, char **args, int max_args);
 
 /* "GET, HEAD, POST" for a method set, into out (NUL-terminated). */

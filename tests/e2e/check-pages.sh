@@ -46,10 +46,10 @@ chrome() {
 }
 
 dom=$profile/home.html
-if chrome --dump-dom "$BASE_URL/" >"$dom" 2>"$profile/chrome.log" && [ -s "$dom" ]; then
-	ok "chromium loads $BASE_URL/"
+if chrome --dump-dom "$BASE_URL/bzcc/" >"$dom" 2>"$profile/chrome.log" && [ -s "$dom" ]; then
+	ok "chromium loads $BASE_URL/bzcc/"
 else
-	not_ok "chromium loads $BASE_URL/" "$(tail -n 5 "$profile/chrome.log")"
+	not_ok "chromium loads $BASE_URL/bzcc/" "$(tail -n 5 "$profile/chrome.log")"
 fi
 # Elements (not script text) whose class list has session-card.
 cards=$(perl -0777 -ne 's/<script\b.*?<\/script>//gis;
@@ -69,7 +69,7 @@ fi
 shot=${GW_SCREENSHOT:-$SRCDIR/tests/e2e/gamewatch-home.png}
 rm -f "$shot"
 # the screenshot is decoded: the window's size, and not a blank page
-if chrome --screenshot="$shot" --window-size=1400,1000 "$BASE_URL/" >/dev/null 2>&1 \
+if chrome --screenshot="$shot" --window-size=1400,1000 "$BASE_URL/bzcc/" >/dev/null 2>&1 \
 	&& found=$(python3 "$here/pngcheck.py" "$shot" 1400 1000); then
 	ok "screenshot $(basename "$shot"): $found"
 else

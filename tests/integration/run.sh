@@ -67,6 +67,10 @@ else
 	echo "SKIP migrations: no $BUILD_DIR/gamewatch-job"
 fi
 gw_pool_start "$BUILD_DIR" "$SRCDIR" 4 || setup_fail "FastCGI pool"
+# a smaller per-client bound than the default 1 MiB, so that t91's client
+# that stops reading falls behind after a few polls
+STREAM_CLIENT_BUFFER=${STREAM_CLIENT_BUFFER:-262144} gw_stream_start "$BUILD_DIR" "$SRCDIR" \
+	|| setup_fail "gamewatch-stream"
 gw_lighttpd_start "$BUILD_DIR" "$SRCDIR" "$lport" || setup_fail "lighttpd"
 gw_apache_start "$BUILD_DIR" "$SRCDIR" proxy-fcgi || setup_fail "Apache mod_proxy_fcgi"
 if [ -f /usr/lib/apache2/modules/mod_fcgid.so ]; then
@@ -101,7 +105,7 @@ for t in "$@"; do
 done
 
 # Sanitizer reports from the servers' processes (the ASan/UBSan run).
-for f in "$GW_RUN"/log/pool.log "$GW_RUN"/log/apache-*-error.log; do
+for f in "$GW_RUN"/log/pool.log "$GW_RUN"/log/stream.log "$GW_RUN"/log/apache-*-error.log; do
 	[ -f "$f" ] || continue
 	if grep -qE 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:' "$f"; then
 		echo "not ok - sanitizer report in $(basename "$f")"

@@ -112,8 +112,12 @@ def main():
         env.pop("GW_MODULES", None)
         p = subprocess.run([job, "migrate"], env=env, capture_output=True, text=True)
         applied = re.findall(r"applied migration (\S+)", p.stdout + p.stderr)
+        owners = [a.split("/")[0] for a in applied]
+        # the platform's, then bzcc's (however many), then the demo's
         ok(p.returncode == 0 and applied[-1:] == ["demo/001-notes.sql"]
-           and [a.split("/")[0] for a in applied] == ["platform"] * 4 + ["bzcc"] * 5 + ["demo"],
+           and [a.split("/")[0] for a in applied][:4] == ["platform"] * 4
+           and "bzcc" in [a.split("/")[0] for a in applied][4:-1]
+           and [a.split("/")[0] for a in applied].count("demo") == 1,
            "t82: migrate applies demo/001-notes.sql after the platform's and bzcc's", applied,
            p.stderr[-800:])
         rows = psql_url(url, "SELECT module, version FROM gw_migrations WHERE module = 'demo'")

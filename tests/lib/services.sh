@@ -23,8 +23,12 @@
 #   gw_pool_start BUILD SRC [N] gamewatch.fcgi --listen unix:... --workers N
 #                               (--user GW_APP_USER when root); exports
 #                               GW_POOL_SOCKET GW_POOL_PID
+#   gw_stream_start BUILD SRC [N]   gamewatch-stream --listen unix:.../stream.sock
+#                               --workers N (default 1); exports GW_STREAM_SOCKET
+#                               GW_STREAM_PID
 #   gw_render_conf IN OUT BUILD SRC   the make-time sed, with DIR's paths
 #   gw_lighttpd_start BUILD SRC [PORT]      exports GW_LIGHTTPD_PORT GW_LIGHTTPD_URL
+#                               (GW_LIGHTTPD_MAX_CONNS: server.max-connections, default 1024)
 #   gw_apache_start BUILD SRC [MODE] [PORT] MODE proxy-fcgi (default): exports
 #                               GW_APACHE_PORT APACHE_URL; MODE fcgid (Apache spawns
 #                               gamewatch.fcgi itself, which reads DIR/etc/gamewatch/env):
@@ -401,7 +405,7 @@ gw_share() {  # BUILD
 	local build=${1:?BUILD_DIR} app=$GW_RUN/app p
 	[ -d "$build/share" ] || gw__die "no $build/share (run make)" || return 1
 	rm -rf "$app/bin" "$app/share" && mkdir -p "$app/bin" || return 1
-	for p in gamewatch.fcgi gamewatch-job; do
+	for p in gamewatch.fcgi gamewatch-job gamewatch-stream; do
 		[ -f "$build/$p" ] && { cp "$build/$p" "$app/bin/" || return 1; }
 	done
 	cp -R "$build/share" "$app/share" && chmod -R a+rX,go-w "$app" || return 1
@@ -451,6 +455,31 @@ gw_pool_start() {
 	gw__die "the FastCGI pool did not create $sock"
 }
 
+gw_stream_start() {
+	gw__need_init || return 1
+	local build=${1:?BUILD_DIR} src=${2:?SRCDIR} n=${3:-1} sock=$GW_RUN/run/gamewatch/stream.sock pid i
+	[ -x "$build/gamewatch-stream" ] || gw__die "no $build/gamewatch-stream" || return 1
+	[ -n "${GW_SHARE_DIR:-}" ] || gw_share "$build" || return 1
+	gw_app_env "$src" || return 1
+	rm -f "$sock"
+	(cd / && exec "$GW_BIN_DIR/gamewatch-stream" --listen "unix:$sock" --workers "$n" \
+		${GW_APP_USER:+--user "$GW_APP_USER"} --pidfile "$GW_RUN/run/gamewatch/stream.pid") \
+		</dev/null >>"$GW_RUN/log/stream.log" 2>&1 &
+	pid=$!
+	gw_record stream "$pid"
+	for i in $(seq 1 100); do
+		if [ -S "$sock" ] && [ -s "$GW_RUN/run/gamewatch/stream.pid" ]; then
+			GW_STREAM_SOCKET=$sock GW_STREAM_PID=$pid
+			export GW_STREAM_SOCKET GW_STREAM_PID
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	tail -n 30 "$GW_RUN/log/stream.log" >&2
+	gw__die "gamewatch-stream did not create $sock"
+}
+
 # The same substitution as Makefile.am's "edit" rule, with this run's paths:
 # programs from the build dir, data from the source dir.
 gw_render_conf() {
@@ -481,7 +510,8 @@ gw_lighttpd_start() {
 		server.port = $port
 		server.errorlog = "$GW_RUN/log/lighttpd-error.log"
 		server.tag = "lighttpd"
-		server.max-connections = 1024
+		server.max-connections = ${GW_LIGHTTPD_MAX_CONNS:-1024}
+		server.max-fds = $(( ${GW_LIGHTTPD_MAX_CONNS:-1024} * 3 + 64 ))
 		$( [ -n "${GW_APP_USER:-}" ] && printf 'server.username = "%s"\nserver.groupname = "%s"' \
 			"$GW_APP_USER" "$(id -gn "$GW_APP_USER")" )
 		include "$dir/gamewatch.conf"
@@ -522,7 +552,7 @@ Group $(id -gn "$GW_APP_USER")"
 	fi
 	case $mode in
 	proxy-fcgi) mods="mpm_event authz_core alias mime dir headers macro proxy proxy_fcgi" ;;
-	fcgid) mods="mpm_event authz_core alias mime dir headers macro fcgid" ;;
+	fcgid) mods="mpm_event authz_core alias mime dir headers macro fcgid proxy proxy_fcgi" ;;
 	*) gw__die "unknown Apache mode $mode"; return 1 ;;
 	esac
 	gw_render_conf "$src/apache/$mode.conf.in" "$dir/$mode/gamewatch.conf" "$lib" "$data" || return 1
@@ -627,6 +657,6 @@ gw_stop_all() {
 		done <"$dir/pids.pg"
 		rm -f "$dir/pids.pg"
 	fi
-	rm -f "$dir/run/gamewatch/app.sock"
+	rm -f "$dir/run/gamewatch/app.sock" "$dir/run/gamewatch/stream.sock"
 	return 0
 }

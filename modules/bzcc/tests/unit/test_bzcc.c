@@ -939,6 +939,39 @@ static void test_utf8_clean(void)
 	bzcc_lobby_free(&lobby);
 }
 
+/* Fault 6 of issue 9: names and the message keep no control characters
+ * and no bidi controls (C0/DEL/C1 dropped, line breaks and tabs one space,
+ * U+202A-U+202E and U+2066-U+2069 dropped), in both shapes. */
+static void test_display_text(void)
+{
+	struct bzcc_lobby lobby;
+	char err[256];
+
+	/* "  Ev\x01il\x1b\x81Name\x9d  " in cp1252, then garbage after the NUL */
+	CU_ASSERT_EQUAL_FATAL(decode_str(
+		"{\"GET\":[{\"g\":\"IGiq_J1@@E\",\"n\":\"ICBFdgFpbBuBTmFtZZ0gIABnYXJiYWdl\","
+		"\"h\":\"\\u202Egnp.exe\\u202C \\u2066x\\u2069\\r\\nline2\\tend\\u0007\","
+		"\"pl\":[{\"n\":\"AlBsf2F5ZXI=\",\"i\":\"S76561198022218242\",\"t\":1}]}]}", &lobby, err,
+		sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(lobby.n_sessions, 1);
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].name, "EvilName");
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].motd, "gnp.exe x line2 end");
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].players[0].name, "Player");
+	bzcc_lobby_free(&lobby);
+
+	CU_ASSERT_EQUAL_FATAL(decode_str(
+		"{\"Sessions\":[{\"ID\":\"Rebellion:IGiq_J1@@E\","
+		"\"Name\":\"\\u202Eevil\\u200F\\u0085\","
+		"\"Message\":\"a\\u2028b\\u2029\\u2029c\\ufeff\","
+		"\"Players\":[{\"Name\":\"\\u2067x\\u2069y\\u001b\"}]}]}", &lobby, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(lobby.n_sessions, 1);
+	/* U+200F (a mark, not an override) is kept: <bdi> contains it */
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].name, "evil\xE2\x80\x8F");
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].motd, "a b c");
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].players[0].name, "xy");
+	bzcc_lobby_free(&lobby);
+}
+
 static void test_mods_split(void)
 {
 	struct bzcc_lobby lobby;
@@ -975,11 +1008,11 @@ static const char *const session_keys[] = {
 	"version", "game_type", "game_mode", "teams", "state", "state_label",
 	"server_info", "nat_type", "locked", "password", "tps", "max_ping",
 	"worst_ping", "minutes_in_state", "time_saturated", "player_count",
-	"max_players", "players",
+	"max_players", "players", "dedicated", "rules", "join",
 };
 static const char *const player_keys[] = {
 	"name", "platform_id", "provider", "external_id", "position", "slot",
-	"team", "leader", "host", "kills", "deaths", "score",
+	"team", "leader", "host", "kills", "deaths", "score", "hidden", "bot",
 };
 
 static void check_keys(struct json_object *o, const char *const *keys, size_t n)
@@ -1126,6 +1159,370 @@ static void test_session_json(void)
 	bzcc_lobby_free(&lobby);
 }
 
+/* --- (6) issue 9: rules of the game, hidden players, bots, spam, joining,
+ * a second source and its metadata --- */
+
+static struct json_object *load_json(const char *rel)
+{
+	size_t len = 0;
+	char *doc = slurp(cu_data_path(rel), &len);
+	struct json_object *o;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	o = json_tokener_parse(doc + (len >= 3 && !memcmp(doc, "\xEF\xBB\xBF", 3) ? 3 : 0));
+	free(doc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	return o;
+}
+
+/* Decode a real capture after `edit` changed its parsed form. */
+static int decode_edited(struct json_object *doc, struct bzcc_lobby *lobby)
+{
+	char err[256];
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+	memset(lobby, 0, sizeof(*lobby));
+	return bzcc_lobby_decode(text, strlen(text), lobby, err, sizeof(err));
+}
+
+static void test_rules_of_the_game(void)
+{
+	struct bzcc_lobby lobby;
+	struct json_object *doc, *games, *js, *rules;
+	char err[256];
+	size_t i, dm = 0;
+
+	/* MSL: the Respawn attribute of every deathmatch session, as sent */
+	static const char *const files[] = { "bzcc/msl-api-v1/2024-09-12_data-gog.json",
+					     "bzcc/msl-api-v1/2024-11-12_loot-pirate.json",
+					     "bzcc/msl-api-v1/2025-04-05_dm.json" };
+	for (i = 0; i < 3; i++) {
+		struct json_object *src = load_json(files[i]), *sessions = jget(src, "Sessions");
+		size_t k;
+		CU_ASSERT_EQUAL_FATAL(decode_data_file(files[i], &lobby), 0);
+		for (k = 0; k < json_object_array_length(sessions); k++) {
+			struct json_object *so = json_object_array_get_idx(sessions, k);
+			const struct bzcc_session *s =
+				find_session(&lobby, jstr(jget(so, "Address"), "NAT"));
+			struct json_object *attr = jget(jget(so, "Level"), "Attributes");
+			CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+			js = bzcc_session_to_json(s);
+			rules = jget(js, "rules");
+			if (s->game_type == 1) {
+				dm++;
+				CU_ASSERT_STRING_EQUAL(jstr(rules, "respawn"), jstr(attr, "Respawn"));
+				CU_ASSERT_FALSE(json_object_get_boolean(jget(rules, "vehicle_only")));
+			} else {
+				CU_ASSERT_PTR_NULL(jget(rules, "respawn"));
+				CU_ASSERT_PTR_NULL(jget(rules, "vehicle_only"));
+			}
+			CU_ASSERT_PTR_NULL(jget(rules, "time_limit")); /* in no capture */
+			CU_ASSERT_PTR_NULL(jget(rules, "kill_limit"));
+			json_object_put(js);
+		}
+		bzcc_lobby_free(&lobby);
+		json_object_put(src);
+	}
+	CU_ASSERT_EQUAL(dm, 3);
+
+	/* RakNet: a real game given ti/ki, and bz2api.js's gtd 7267 example
+	 * (DM vehicle only, respawn any race) */
+	doc = load_json("bzcc/lobby/rebellion-direct_2022-12_frute94-BZCC-Scanner.json");
+	games = jget(doc, "GET");
+	json_object_object_add(json_object_array_get_idx(games, 0), "ti", json_object_new_int(30));
+	json_object_object_add(json_object_array_get_idx(games, 0), "ki", json_object_new_int(20));
+	json_object_object_add(json_object_array_get_idx(games, 1), "gt", json_object_new_int(1));
+	json_object_object_add(json_object_array_get_idx(games, 1), "gtd", json_object_new_int(7267));
+	json_object_object_add(json_object_array_get_idx(games, 2), "ti", json_object_new_int(0));
+	CU_ASSERT_EQUAL_FATAL(decode_edited(doc, &lobby), 0);
+	js = bzcc_session_to_json(&lobby.sessions[0]);
+	rules = jget(js, "rules");
+	CU_ASSERT_EQUAL(jint(rules, "time_limit", -1), 30);
+	CU_ASSERT_EQUAL(jint(rules, "kill_limit", -1), 20);
+	CU_ASSERT_PTR_NULL(jget(rules, "respawn")); /* a strategy game */
+	json_object_put(js);
+	js = bzcc_session_to_json(&lobby.sessions[1]);
+	rules = jget(js, "rules");
+	CU_ASSERT_STRING_EQUAL(jstr(rules, "respawn"), "Any");
+	CU_ASSERT_TRUE(json_object_get_boolean(jget(rules, "vehicle_only")));
+	json_object_put(js);
+	CU_ASSERT_EQUAL(lobby.sessions[2].time_limit, -1); /* 0: no limit */
+	bzcc_lobby_free(&lobby);
+	json_object_put(doc);
+
+	/* MSL's TimeLimit / KillLimit attributes */
+	CU_ASSERT_EQUAL_FATAL(decode_str(
+		"{\"Sessions\":[{\"ID\":\"Rebellion:IGiq_J1@@E\",\"Level\":{\"GameType\":{\"ID\":\"DM\"},"
+		"\"GameMode\":{\"ID\":\"RACE\"},\"Attributes\":{\"TimeLimit\":15,\"KillLimit\":5,"
+		"\"Respawn\":\"Race\",\"VehicleOnly\":true}}}]}", &lobby, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(lobby.sessions[0].time_limit, 15);
+	CU_ASSERT_EQUAL(lobby.sessions[0].kill_limit, 5);
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].respawn, "Race");
+	CU_ASSERT_EQUAL(lobby.sessions[0].vehicle_only, 1);
+	bzcc_lobby_free(&lobby);
+}
+
+static void test_hidden_and_bots(void)
+{
+	struct bzcc_lobby lobby;
+	struct json_object *doc, *game, *pl, *js;
+	const struct bzcc_session *s;
+	size_t i, hidden = 0;
+
+	/* the capture the community kept for hidden players: Sev has no slot */
+	CU_ASSERT_EQUAL_FATAL(decode_data_file("bzcc/msl-api-v1/2024-09-11_data-hidden-player.json",
+					       &lobby), 0);
+	s = find_session(&lobby, "m91gS_O@WI");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	for (i = 0; i < s->n_players; i++) {
+		if (!strcmp(s->players[i].name, "Sev")) {
+			hidden++;
+			CU_ASSERT_TRUE(s->players[i].hidden);
+			CU_ASSERT_EQUAL(s->players[i].slot, 0);
+		} else {
+			CU_ASSERT_FALSE(s->players[i].hidden);
+		}
+	}
+	CU_ASSERT_EQUAL(hidden, 1);
+	bzcc_lobby_free(&lobby);
+
+	/* a real game whose host is made the community bot */
+	doc = load_json("bzcc/lobby/rebellion-direct_2022-12_frute94-BZCC-Scanner.json");
+	game = json_object_array_get_idx(jget(doc, "GET"), 3); /* Cannon Fodder MPI, 3+ players */
+	pl = json_object_array_get_idx(jget(game, "pl"), 0);
+	json_object_object_add(pl, "i", json_object_new_string(BZCC_DEDICATED_BOT_ID));
+	CU_ASSERT_EQUAL_FATAL(decode_edited(doc, &lobby), 0);
+	s = find_session(&lobby, jstr(game, "g"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_TRUE(s->dedicated);
+	CU_ASSERT_TRUE(s->players[0].bot);
+	js = bzcc_session_to_json(s);
+	CU_ASSERT_EQUAL(jint(js, "player_count", -1), (int)s->n_players - 1);
+	CU_ASSERT_EQUAL(jint(js, "max_players", -1), s->max_players - 1);
+	CU_ASSERT_TRUE(json_object_get_boolean(jget(js, "dedicated")));
+	json_object_put(js);
+	bzcc_lobby_free(&lobby);
+	json_object_put(doc);
+}
+
+static void test_spam_rules(void)
+{
+	struct bzcc_lobby lobby;
+	struct bzcc_rules rules;
+	struct json_object *doc, *games, *spam, *pl;
+	char err[128];
+	size_t n;
+
+	doc = load_json("bzcc/lobby/rebellion-direct_2022-12_frute94-BZCC-Scanner.json");
+	games = jget(doc, "GET");
+	/* game 1 (FoxyChild, one player) becomes a locked game of the spam
+	 * account: hidden by default; game 4's host id is listed by the
+	 * operator; game 2 is named "test" */
+	spam = json_object_array_get_idx(games, 1);
+	json_object_object_add(spam, "l", json_object_new_int(1));
+	pl = json_object_array_get_idx(jget(spam, "pl"), 0);
+	json_object_object_add(pl, "i", json_object_new_string(BZCC_SPAM_ACCOUNT_ID));
+	CU_ASSERT_EQUAL_FATAL(decode_edited(doc, &lobby), 0);
+	n = lobby.n_sessions;
+	CU_ASSERT_EQUAL(bzcc_rules_parse(&rules, NULL, NULL, NULL, NULL, false, err, sizeof err), 0);
+	bzcc_lobby_apply_rules(&lobby, &rules);
+	CU_ASSERT_EQUAL(lobby.n_sessions, n - 1);
+	CU_ASSERT_EQUAL(lobby.hidden, 1);
+	CU_ASSERT_PTR_NULL(find_session(&lobby, jstr(spam, "g")));
+	bzcc_rules_free(&rules);
+	bzcc_lobby_free(&lobby);
+
+	/* unlocked, the same game stays */
+	json_object_object_del(spam, "l");
+	CU_ASSERT_EQUAL_FATAL(decode_edited(doc, &lobby), 0);
+	CU_ASSERT_EQUAL(bzcc_rules_parse(&rules, NULL, NULL, NULL, NULL, false, err, sizeof err), 0);
+	bzcc_lobby_apply_rules(&lobby, &rules);
+	CU_ASSERT_EQUAL(lobby.hidden, 0);
+	bzcc_rules_free(&rules);
+	bzcc_lobby_free(&lobby);
+
+	/* operator rules: a host id, a name pattern, every locked game, an
+	 * extra bot */
+	CU_ASSERT_EQUAL_FATAL(decode_edited(doc, &lobby), 0);
+	CU_ASSERT_EQUAL(bzcc_rules_parse(&rules, " S76561198022218242 ,", "S76561198269627248",
+					 NULL, "^TEST$", false, err, sizeof err), 0);
+	bzcc_lobby_apply_rules(&lobby, &rules);
+	CU_ASSERT_EQUAL(lobby.hidden, 2); /* "wew"'s host, "test" */
+	CU_ASSERT_PTR_NULL(find_session(&lobby, "hBBKvB@@WY"));
+	CU_ASSERT_PTR_NULL(find_session(&lobby, "9vuoEA@@GJ"));
+	/* Cannon Fodder's account is now a bot: his MPI is "dedicated" */
+	CU_ASSERT_TRUE(find_session(&lobby, "H_-lS3E@GX")->dedicated);
+	bzcc_rules_free(&rules);
+	bzcc_lobby_free(&lobby);
+	CU_ASSERT_EQUAL(bzcc_rules_parse(&rules, NULL, NULL, NULL, "(unclosed", false, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "name pattern"));
+	bzcc_rules_free(&rules);
+	json_object_put(doc);
+}
+
+static void test_join(void)
+{
+	struct bzcc_lobby lobby;
+	char err[256], url[512], *name, *mods, *nat;
+	static const char example[] = "N,29,Cannon Fodder MPI Genesis BF5,10,2107381437,1gS@N-4@GK,0,";
+	char want[sizeof example * 2];
+	size_t i, joinable = 0;
+
+	/* FORMAT.md's worked example */
+	for (i = 0; example[i]; i++)
+		snprintf(want + 2 * i, 3, "%02x", (unsigned char)example[i]);
+	CU_ASSERT_EQUAL_FATAL(decode_str(
+		"{\"GET\":[{\"g\":\"1gS@N-4@GK\",\"n\":\"Q2Fubm9uIEZvZGRlciBNUEkgR2VuZXNpcyBCRjU=\","
+		"\"mm\":\"2107381437\"}]}", &lobby, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].join_hex, want);
+	CU_ASSERT_PTR_NOT_NULL(bzcc_join_steam_url(want, url, sizeof url));
+	CU_ASSERT_EQUAL(strncmp(url, "steam://rungame/624970/76561198955218468/-connect-mp%20", 55), 0);
+	CU_ASSERT_STRING_EQUAL(url + 55, want);
+	CU_ASSERT_EQUAL(bzcc_join_decode(want, &name, &mods, &nat), 0);
+	CU_ASSERT_STRING_EQUAL(name, "Cannon Fodder MPI Genesis BF5");
+	CU_ASSERT_STRING_EQUAL(mods, "2107381437");
+	CU_ASSERT_STRING_EQUAL(nat, "1gS@N-4@GK");
+	free(name);
+	free(mods);
+	free(nat);
+	bzcc_lobby_free(&lobby);
+
+	/* the real capture: no link for locked or passworded games; every
+	 * link decodes back to its game; cp1252 bytes for U+2022 */
+	CU_ASSERT_EQUAL_FATAL(decode_data_file(
+		"bzcc/lobby/rebellion-direct_2022-12_frute94-BZCC-Scanner.json", &lobby), 0);
+	for (i = 0; i < lobby.n_sessions; i++) {
+		const struct bzcc_session *s = &lobby.sessions[i];
+		if (s->locked || s->password) {
+			CU_ASSERT_PTR_NULL(s->join_hex);
+			continue;
+		}
+		joinable++;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s->join_hex);
+		CU_ASSERT_EQUAL_FATAL(bzcc_join_decode(s->join_hex, &name, &mods, &nat), 0);
+		CU_ASSERT_STRING_EQUAL(nat, s->nat_id);
+		CU_ASSERT_STRING_EQUAL(name, s->name);
+		free(name);
+		free(mods);
+		free(nat);
+	}
+	CU_ASSERT_EQUAL(joinable, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(find_session(&lobby, "g5U_4C6@WR")->join_hex, "3f953f3f953f"));
+	bzcc_lobby_free(&lobby);
+
+	/* bad arguments */
+	{
+		static const char *const bad[] = {
+			"", "4", "zz", "4e2c", "00", "4e2c322c61622c302c2c4040404040404040404040402c302c" /* NAT too long */, "4e2c322c61622c302c2c494769715f4a314040452c312c" /* no ",0," */,
+			"4e2c33322c61622c302c2c494769715f4a3140404500" /* length past the end */,
+		};
+		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			CU_ASSERT_EQUAL(bzcc_join_decode(bad[i], &name, &mods, &nat), -1);
+			CU_ASSERT_PTR_NULL(name);
+		}
+	}
+}
+
+static void test_merge_and_meta(void)
+{
+	struct bzcc_lobby a, b;
+	struct json_object *meta, *v;
+	size_t i, n_a, found = 0;
+
+	/* IonDriver's own list status, and MSL's */
+	CU_ASSERT_EQUAL_FATAL(decode_data_file(
+		"bzcc/lobby/iondriver-proxy_2024-09-15_Nielk1-MultiplayerSessionList-mock.json", &a), 0);
+	CU_ASSERT_EQUAL(a.upstream_updated_ms, 1726363424907LL);
+	CU_ASSERT_EQUAL(a.upstream_ok, 1);
+	CU_ASSERT_PTR_NULL(a.meta);
+	CU_ASSERT_EQUAL_FATAL(decode_data_file("bzcc/msl-api-v1/2024-09-12_data-gog.json", &b), 0);
+	CU_ASSERT_EQUAL(b.upstream_updated_ms, 1726130702198LL);
+	CU_ASSERT_EQUAL(b.upstream_ok, 1);
+	meta = b.meta;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(meta);
+	/* Mods.*.Name and images */
+	v = jget(meta, "mods");
+	for (i = 0; i < json_object_array_length(v); i++) {
+		struct json_object *m = json_object_array_get_idx(v, i);
+		if (!strcmp(jstr(m, "id"), "1325933293")) {
+			found++;
+			CU_ASSERT_STRING_EQUAL(jstr(m, "name"), "Vet Strat Recycler Variant");
+			CU_ASSERT_STRING_EQUAL(jstr(m, "image_url"),
+					       "https://gamelistassets.iondriver.com/bzcc/mods/1325933293/mod.png");
+		}
+	}
+	/* DataCache nicknames and avatars, Steam and GOG */
+	v = jget(meta, "profiles");
+	for (i = 0; i < json_object_array_length(v); i++) {
+		struct json_object *p = json_object_array_get_idx(v, i);
+		if (!strcmp(jstr(p, "external_id"), "76561199653748651")) {
+			found++;
+			CU_ASSERT_STRING_EQUAL(jstr(p, "provider"), "steam");
+			CU_ASSERT_STRING_EQUAL(jstr(p, "nickname"), "Sev");
+			CU_ASSERT_PTR_NOT_NULL(strstr(jstr(p, "avatar_url"), "avatars.steamstatic.com"));
+		}
+		if (!strcmp(jstr(p, "external_id"), "46987569706102602")) {
+			found++;
+			CU_ASSERT_STRING_EQUAL(jstr(p, "provider"), "gog");
+			CU_ASSERT_STRING_EQUAL(jstr(p, "nickname"), "gloowa");
+			CU_ASSERT_STRING_EQUAL(jstr(p, "profile_url"), "https://www.gog.com/u/gloowa");
+		}
+	}
+	/* Level.Name, Description, Image */
+	v = jget(meta, "maps");
+	for (i = 0; i < json_object_array_length(v); i++) {
+		struct json_object *m = json_object_array_get_idx(v, i);
+		if (!strcmp(jstr(m, "key"), "1325933293:ctf1")) {
+			found++;
+			CU_ASSERT_STRING_EQUAL(jstr(m, "title"), "CTF: Canyon");
+			CU_ASSERT_PTR_NOT_NULL(strstr(jstr(m, "description"), "Canyons on Mire."));
+			CU_ASSERT_PTR_NOT_NULL(strstr(jstr(m, "image_url"), "/bzcc/assets/ea5135e06e66"));
+			CU_ASSERT_PTR_NULL(jget(m, "team_names")); /* "Team 1" / "Team 2" */
+		}
+	}
+	CU_ASSERT_EQUAL(found, 4);
+
+	/* merging: b's sessions join a's, and a takes b's metadata */
+	n_a = a.n_sessions;
+	{
+		size_t n_b = b.n_sessions, added = bzcc_lobby_merge(&a, &b, true);
+		CU_ASSERT_EQUAL(added, n_b); /* no GUID in common */
+		CU_ASSERT_EQUAL(a.n_sessions, n_a + n_b);
+		CU_ASSERT_EQUAL(b.n_sessions, 0);
+		CU_ASSERT_PTR_NOT_NULL(a.meta);
+		CU_ASSERT_PTR_NULL(b.meta);
+	}
+	/* merged again with itself: nothing is added twice */
+	bzcc_lobby_free(&b);
+	CU_ASSERT_EQUAL_FATAL(decode_data_file("bzcc/msl-api-v1/2024-09-12_data-gog.json", &b), 0);
+	CU_ASSERT_EQUAL(bzcc_lobby_merge(&a, &b, true), 0);
+	CU_ASSERT_EQUAL(a.n_sessions, n_a + b.n_sessions);
+	/* a stale second source adds no sessions */
+	bzcc_lobby_free(&a);
+	CU_ASSERT_EQUAL_FATAL(decode_data_file(
+		"bzcc/lobby/iondriver-proxy_2024-09-15_Nielk1-MultiplayerSessionList-mock.json", &a), 0);
+	CU_ASSERT_EQUAL(bzcc_lobby_merge(&a, &b, false), 0);
+	CU_ASSERT_EQUAL(a.n_sessions, n_a);
+	CU_ASSERT_PTR_NOT_NULL(a.meta); /* the metadata still serves */
+	bzcc_lobby_free(&a);
+	bzcc_lobby_free(&b);
+
+	/* team names other than the defaults */
+	CU_ASSERT_EQUAL_FATAL(decode_data_file("bzcc/msl-api-v1/2024-08-30_data.json", &b), 0);
+	v = jget(b.meta, "maps");
+	found = 0;
+	for (i = 0; i < json_object_array_length(v); i++) {
+		struct json_object *m = json_object_array_get_idx(v, i), *t = jget(m, "team_names");
+		if (!strcmp(jstr(m, "key"), "1329976523:mpicanyons")) {
+			found++;
+			CU_ASSERT_EQUAL_FATAL(json_object_array_length(t), 2);
+			CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_array_get_idx(t, 0)), "Nomads");
+			CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_array_get_idx(t, 1)),
+					       "Revolutionaires");
+		}
+	}
+	CU_ASSERT_EQUAL(found, 1);
+	bzcc_lobby_free(&b);
+}
+
 static void test_state_names(void)
 {
 	CU_ASSERT_STRING_EQUAL(bzcc_state_token(BZCC_STATE_PRE_GAME), "pre_game");
@@ -1154,8 +1551,14 @@ static void register_tests(void)
 	CU_add_test(s, "malformed games are skipped and counted", test_bad_games);
 	CU_add_test(s, "invalid utf-8 cleaned, names trimmed", test_utf8_clean);
 	CU_add_test(s, "mods split, map key, proxy source", test_mods_split);
+	CU_add_test(s, "names and messages: no controls, no bidi overrides", test_display_text);
 	CU_add_test(s, "session json view", test_session_json);
 	CU_add_test(s, "state tokens and labels", test_state_names);
+	CU_add_test(s, "rules of the game (MSL attributes, ti/ki, ivar7)", test_rules_of_the_game);
+	CU_add_test(s, "hidden players and the dedicated-server bot", test_hidden_and_bots);
+	CU_add_test(s, "spam rules", test_spam_rules);
+	CU_add_test(s, "join argument, link and its decoding", test_join);
+	CU_add_test(s, "second source: list status, metadata, merge", test_merge_and_meta);
 }
 
 CU_MAIN()
