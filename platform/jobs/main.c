@@ -11,7 +11,10 @@
  *   gamewatch-job scheduler [--log-dir DIR]
  *                                      run the jobs on their schedules, in the
  *                                      foreground (platform/jobs/scheduler.h)
- *   gamewatch-job NAME [options]       run one job, recorded in job_runs
+ *   gamewatch-job NAME [options]       run one job, recorded in job_runs; a job
+ *                                      of a built module that GW_MODULES leaves
+ *                                      out logs so and exits 0 (the installed
+ *                                      crontab names every built module's jobs)
  *
  * Settings come from the environment, filled first from the env file
  * (GW_ENV_FILE, default <sysconfdir>/gamewatch/env; core/envfile.h), the
@@ -158,6 +161,17 @@ int main(int argc, char **argv)
 		return cmd_scheduler(argc - 1, argv + 1);
 	job = job_find(argv[1], &mod);
 	if (!job) {
+		/* the installed crontab names every built module's jobs: one of a
+		 * module GW_MODULES leaves out has nothing to do */
+		const struct gw_module *const *b;
+		const struct gw_job *j;
+		for (b = gw_modules_built; *b; b++)
+			for (j = (*b)->jobs; j && j->name; j++)
+				if (!strcmp(j->name, argv[1])) {
+					log_info("%s: the module %s is not enabled (GW_MODULES): "
+						 "nothing to do", argv[1], (*b)->name);
+					return 0;
+				}
 		fprintf(stderr, "gamewatch-job: unknown job \"%s\"\n", argv[1]);
 		usage(stderr);
 		return 2;
