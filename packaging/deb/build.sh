@@ -62,7 +62,8 @@ gzip -9n <"$META/debian/changelog" >"$DOC/changelog.Debian.gz"
 cp "$SRC/packaging/deb/control" "$META/debian/control"
 mkdir -p "$ROOT/DEBIAN"
 (cd "$META" && dpkg-shlibdeps -Tdebian/substvars \
-	"$ROOT/usr/libexec/gamewatch/gamewatch.fcgi" "$ROOT/usr/bin/gamewatch-job" \
+	"$ROOT/usr/libexec/gamewatch/gamewatch.fcgi" "$ROOT/usr/libexec/gamewatch/gamewatch-stream" \
+	"$ROOT/usr/bin/gamewatch-job" \
 	&& dpkg-gencontrol -pgamewatch -ldebian/changelog -Tdebian/substvars -P"$ROOT" -v"$VERSION") \
 	|| die "dpkg-shlibdeps/dpkg-gencontrol failed"
 for s in postinst prerm postrm; do

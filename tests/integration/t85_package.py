@@ -22,6 +22,7 @@ removes when it made it).
 As root only (dpkg), and not in the sanitizer run (the package is built
 without them). The host must not have a gamewatch package of its own."""
 import glob
+import http.server
 import json
 import os
 import pwd
@@ -33,6 +34,7 @@ import threading
 import time
 
 from gwtest import BUILD_DIR, DATA, SRCDIR, done, expected_from_raw, html_escape, ok
+from sse import Client
 from t85_helpers import (Proc, as_postgres_sql, cluster_start, cluster_stop, cron_lines,
                          descendants, fcgi_get, free_port, get, job_name, page_assets,
                          sanitizer_build, sh, start_apache, start_cron_line, start_lighttpd,
@@ -42,6 +44,7 @@ T = os.path.join(os.environ["GW_RUN"], "t85")
 CAPTURE = "rebellion-direct_2022-12_frute94-BZCC-Scanner.json"
 DB = "gwpkg"
 UNIT = "/lib/systemd/system/gamewatch.service"
+STREAM_UNIT = "/lib/systemd/system/gamewatch-stream.service"
 ENV_FILE = "/etc/gamewatch/env"
 GW = "gw.test"
 
@@ -107,12 +110,14 @@ def main():
     deb1 = build_deb(V1)
     info = sh(["dpkg-deb", "-f", deb1, "Depends"]).stdout
     ok(all(l in info for l in ("libpq5", "libfcgi0ldbl", "libhiredis0.14", "libjson-c5", "libcurl4",
-                                "libssl3", "libc6", "cron | cron-daemon", "adduser")),
+                                "libssl3", "libarchive13", "libc6", "cron | cron-daemon", "adduser")),
        "t85: Depends names the libraries the programs link (dpkg-shlibdeps) and cron, adduser",
        info)
     files = sh(["dpkg-deb", "-c", deb1]).stdout
     want = ["./usr/libexec/gamewatch/gamewatch.fcgi", "./usr/bin/gamewatch-job",
+            "./usr/libexec/gamewatch/gamewatch-stream",
             "./usr/sbin/gamewatch-setup", "./lib/systemd/system/gamewatch.service",
+            "./lib/systemd/system/gamewatch-stream.service",
             "./usr/lib/tmpfiles.d/gamewatch.conf", "./etc/cron.d/gamewatch",
             "./etc/logrotate.d/gamewatch", "./etc/apache2/conf-available/gamewatch.conf",
             "./etc/apache2/conf-available/gamewatch-fcgid.conf",
@@ -120,14 +125,22 @@ def main():
             "./usr/share/gamewatch/templates/layout.mustache",
             "./usr/share/gamewatch/sql/platform/001-core.sql",
             "./usr/share/gamewatch/openapi/platform/openapi.json",
+            "./usr/share/gamewatch/openapi/bzcc/openapi.json",
+            "./usr/share/gamewatch/openapi/eve/openapi.json",
+            "./usr/share/gamewatch/static/errors/api/status-413.html",
+            "./usr/share/gamewatch/static/errors/api/status-502.html",
             "./usr/share/gamewatch/static/vendor/htmx.min.js",
+            "./usr/share/gamewatch/static/vendor/htmx-ext-sse.min.js",
             "./usr/share/gamewatch/static/vendor/chart.umd.js",
+            "./usr/share/gamewatch/static/vendor/swagger-ui-bundle.js",
+            "./usr/share/gamewatch/static/vendor/swagger-ui.css",
             "./usr/share/doc/gamewatch/GUIDE.md",
             "./usr/share/doc/gamewatch/examples/site-example.conf"]
     ok(all(" " + w + "\n" in files or files.endswith(" " + w) for w in want)
        and "./etc/gamewatch/env" not in files and "./var/" not in files,
-       "t85: the package holds programs, data, front-end files, unit, cron.d, logrotate and the"
-       " web server confs, and no state (no env file, nothing in /var)",
+       "t85: the package holds programs (gamewatch-stream too), data (OpenAPI fragments, the web"
+       " servers' JSON errors), front-end files, units, cron.d, logrotate and the web server"
+       " confs, and no state (no env file, nothing in /var)",
        *[w for w in want if w not in files])
 
     # ------------------------------------------------------------ install
@@ -155,10 +168,19 @@ def main():
     ok("Wants=postgresql.service redis-server.service" in utext
        and "After=network.target postgresql.service redis-server.service" in utext,
        "t85: the unit wants and follows postgresql and redis-server", utext[:600])
+    sunit = unit_fields(STREAM_UNIT)
+    shard = dict(hard, LimitNOFILE="65536")
+    ok(all(sunit.get(k, [None])[0] == v for k, v in shard.items())
+       and sunit.get("Environment") == unit.get("Environment")
+       and "unix:/run/gamewatch/stream.sock" in sunit.get("ExecStart", [""])[0],
+       "t85: the gamewatch-stream unit runs as gamewatch on /run/gamewatch/stream.sock, reads the"
+       " same env file, hardened like the pool, LimitNOFILE=65536",
+       {k: sunit.get(k) for k in list(shard) + ["Environment", "ExecStart"]})
     if shutil.which("systemd-analyze"):
-        v = sh(["systemd-analyze", "verify", UNIT])
-        ok(v.returncode == 0 and "gamewatch.service" not in v.stderr,
-           "t85: systemd-analyze verify accepts the unit", v.stdout + v.stderr)
+        v = sh(["systemd-analyze", "verify", UNIT, STREAM_UNIT])
+        ok(v.returncode == 0 and "gamewatch.service" not in v.stderr
+           and "gamewatch-stream.service" not in v.stderr,
+           "t85: systemd-analyze verify accepts both units", v.stdout + v.stderr)
 
     # ------------------------------------------------------------ first run
     port, sock, _ = cluster_start(os.path.join(T, "pgstate"))
@@ -192,11 +214,14 @@ def main():
     shutil.copy(os.path.join(DATA, "lobby", CAPTURE), data)
     shutil.copy(os.path.join(DATA, "maps", "vsrmaplist.json"), data)
     sh(["chmod", "-R", "a+rX", data])
+    r2z2, kill_id = r2z2_standin()
     with open(ENV_FILE, "a") as f:
         f.write("RAKNET_URL=file://%s/%s\nPOLL_INTERVAL_SECONDS=1\n"
                 "VSR_MAPLIST_URL=file://%s/vsrmaplist.json\n"
                 "GETDATA_ENDPOINT_BASE=http://127.0.0.1:1/\nSTEAM_API_BASE=http://127.0.0.1:1\n"
-                "GOG_API_BASE=http://127.0.0.1:1\nGW_FETCH_TIMEOUT_MS=1000\n" % (data, CAPTURE, data))
+                "GOG_API_BASE=http://127.0.0.1:1\nGW_FETCH_TIMEOUT_MS=1000\n"
+                "EVE_R2Z2_URL=%s\nEVE_R2Z2_WAIT_MS=200\nEVE_ESI_URL=http://127.0.0.1:1\n"
+                % (data, CAPTURE, data, r2z2))
 
     # ------------------------------------------------------------ the pool, as the unit runs it
     pool = Proc(unit_command(UNIT), os.path.join(T, "pool.log"))
@@ -216,6 +241,14 @@ def main():
                for s in ids),
        "t85: 4 workers as gamewatch (group www-data); socket 0660 gamewatch:www-data",
        oct(st.st_mode), len(ws))
+    stream = Proc(unit_command(STREAM_UNIT), os.path.join(T, "stream.log"))
+    procs.append(stream)
+    ssock = "/run/gamewatch/stream.sock"
+    ok(wait_for(lambda: os.path.exists(ssock), 20) and stream.alive()
+       and pwd.getpwuid(os.stat(ssock).st_uid).pw_name == "gamewatch"
+       and os.stat(ssock).st_gid == gid and oct(os.stat(ssock).st_mode & 0o777) == "0o660",
+       "t85: gamewatch-stream (as its unit runs it) listens on stream.sock, 0660 gamewatch:www-data",
+       tail(stream.log))
 
     # ------------------------------------------------------------ Apache: vhosts beside another site
     pa, ps, ptls = free_port(), free_port(), free_port()
@@ -339,14 +372,21 @@ def main():
        "t85: /etc/cron.d/gamewatch runs every scheduled job as gamewatch", names)
     marker = time.time()
     results = {}
+    count = lambda q: int(as_postgres_sql(port, sock, q, DB).stdout.strip() or 0)
+    # the loops of a minute (--duration 55) are stopped once they did their
+    # work, as a test cannot wait a minute for each; poll-bzcc runs last, so
+    # that the data is fresh for the checks after
+    done_when = {
+        "poll-bzcc": lambda: count("SELECT count(*) FROM bzcc.polls WHERE ok") >= 2,
+        "eve-r2z2": lambda: count("SELECT count(*) FROM eve.killmails WHERE killmail_id = %d"
+                                  % kill_id) == 1,
+    }
+    lines.sort(key=lambda l: job_name(l[1]) == "poll-bzcc")
     for user, cmd in lines:
         name = job_name(cmd)
         pr = start_cron_line(user, cmd, "/var/lib/gamewatch", os.path.join(T, "cron-%s.out" % name))
-        if name == "poll-bzcc":
-            # it polls for ~55 s: stop it, as cron's next minute would
-            # find it, once it has stored two polls
-            wait_for(lambda: int(as_postgres_sql(port, sock, "SELECT count(*) FROM bzcc.polls"
-                                                 " WHERE ok", DB).stdout.strip() or 0) >= 2, 30, 0.3)
+        if "--duration" in cmd:
+            wait_for(done_when.get(name, lambda: False), 30 if name in done_when else 3, 0.3)
             for pid, comm in descendants(pr.p.pid):
                 if comm == "gamewatch-job":
                     os.kill(pid, signal.SIGTERM)
@@ -365,6 +405,9 @@ def main():
                for p in logs.values()),
        "t85: each job ran as gamewatch (job_runs: exit 0) and appended to its own log",
        runs, [p for p in logs.values() if not os.path.exists(p)])
+    ok(count("SELECT count(*) FROM eve.killmails WHERE killmail_id = %d" % kill_id) == 1,
+       "t85: eve-r2z2 from cron.d stored the killmail the R2Z2 stand-in served (%d)" % kill_id,
+       tail("/var/log/gamewatch/eve-r2z2.log"))
     locks = sorted(os.listdir("/run/gamewatch"))
     stray = [p for p in glob.glob("/tmp/gamewatch-*") + glob.glob("/var/tmp/gamewatch-*.lock")
              if os.stat(p).st_uid == pwd.getpwnam("gamewatch").pw_uid]
@@ -380,13 +423,41 @@ def main():
     hz = json.loads(b_h) if b_h.startswith(b"{") else {}
     ok(st_h == 200 and hz.get("status") == "ok" and hz.get("redis") is True,
        "t85: /healthz is 200 ok with fresh data and Redis", st_h, hz)
+    # the live events, and main's body limit with its JSON error, through both servers
+    for name, base, host in (("Apache", A, "plain." + GW), ("lighttpd", L, GW)):
+        c = Client(base + "/api/v1/stream/sessions", headers={"Host": host})
+        got = c.wait(lambda cl: cl.events, 10)
+        c.close()
+        first = c.events[0] if c.events else {}
+        snap = first.get("json") or {}
+        ok(c.status == 200 and c.headers.get("content-type", "").startswith("text/event-stream")
+           and first.get("event") == "snapshot" and got
+           and len(json.dumps(snap)) > 100,
+           "t85: %s: /api/v1/stream/sessions reaches gamewatch-stream: a snapshot event" % name,
+           c.status, c.headers, c.events[:1], tail(stream.log, 5))
+        p = sh(["curl", "-s", "-m", "10", "-o", "-", "-w", "\n%{http_code} %{content_type}",
+                "-H", "Host: " + host, "-H", "Content-Type: application/json",
+                "-H", "Content-Length: 10000000", "-X", "POST", base + "/api/v1/sessions/current"])
+        body, _, tailline = p.stdout.rpartition("\n")
+        code, _, ctype = tailline.partition(" ")
+        try:
+            err = json.loads(body)
+        except ValueError:
+            err = {}
+        ok(code == "413" and ctype.startswith("application/json")
+           and err.get("error") == "payload too large",
+           "t85: %s: a body announced over the /api/ limit gets the JSON 413 at once" % name,
+           p.stdout[-400:])
 
     # ------------------------------------------------------------ logrotate
     if shutil.which("logrotate"):
+        filled = sorted(os.path.basename(p) + ".1" for p in logs.values()
+                        if os.path.exists(p) and os.path.getsize(p) > 0)
         lr = sh(["logrotate", "-f", "-s", os.path.join(T, "logrotate.state"),
                  "/etc/logrotate.d/gamewatch"])
         rotated = sorted(os.path.basename(p) for p in glob.glob("/var/log/gamewatch/*.log.1"))
-        ok(lr.returncode == 0 and rotated == sorted(os.path.basename(p) + ".1" for p in logs.values()),
+        # (notifempty: a job that logged nothing, notify without webhooks, is left)
+        ok(lr.returncode == 0 and len(rotated) >= 5 and rotated == filled,
            "t85: logrotate rotates every job log (%d)" % len(rotated), lr.stderr[-800:], rotated)
 
     # ------------------------------------------------------------ upgrade
@@ -479,16 +550,59 @@ def main():
        differ, st_a)
 
     # ------------------------------------------------------------ purge
-    for pr in (rpool, pool, apache, light):
+    for pr in (rpool, pool, stream, apache, light):
         pr.stop()
     purge()
     left = [p for p in ("/etc/gamewatch", "/etc/cron.d/gamewatch", "/etc/logrotate.d/gamewatch",
                         "/etc/apache2/conf-available/gamewatch.conf", "/usr/share/gamewatch",
-                        "/usr/bin/gamewatch-job", UNIT, "/var/lib/gamewatch", "/var/log/gamewatch",
+                        "/usr/bin/gamewatch-job", UNIT, STREAM_UNIT, "/var/lib/gamewatch",
+                        "/var/log/gamewatch",
                         "/run/gamewatch", "/etc/systemd/system/multi-user.target.wants/gamewatch.service")
             if os.path.lexists(p)]
     ok(pkg_status() in ("", "not-installed ", "config-files " + V2) and not left,
        "t85: dpkg --purge removes the package, its confs, env file, state and logs", left, pkg_status())
+
+
+def r2z2_standin():
+    """A loopback stand-in for R2Z2 (r2z2.zkillboard.com/ephemeral, the shape of
+    tests/integration/t91): sequence.json names one sequence, whose document
+    wraps a real ESI killmail of tests/data/eve; later sequences are 404 (not
+    yet published). Returns (base URL, the killmail's id)."""
+    with open(os.path.join(SRCDIR, "tests", "data", "eve", "killmails",
+                           "esi_2021-11-28_pochven-sakenta-urhinichi_day.jsonl")) as f:
+        k = json.loads(next(l for l in f if l.strip()))
+    with open(os.path.join(SRCDIR, "tests", "data", "eve", "redisq",
+                           "zkb_api_response_examples.json")) as f:
+        zkb = dict(json.load(f)[0]["zkb"])  # real zKillboard values (another kill's)
+    zkb["hash"] = k["killmail_hash"]
+    zkb["href"] = "https://esi.evetech.net/latest/killmails/%d/%s/" % (k["killmail_id"],
+                                                                       k["killmail_hash"])
+    seq = 123456
+    esi = {key: v for key, v in k.items() if key not in ("killmail_hash", "http_last_modified")}
+    doc = json.dumps({"killmail_id": k["killmail_id"], "hash": k["killmail_hash"], "esi": esi,
+                      "zkb": zkb, "uploaded_at": 1638100000, "sequence_id": seq}).encode()
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            name = self.path.rsplit("/", 1)[-1]
+            if name == "sequence.json":
+                code, body = 200, json.dumps({"sequence": seq}).encode()
+            elif name == "%d.json" % seq:
+                code, body = 200, doc
+            else:
+                code, body = 404, b""
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return "http://127.0.0.1:%d/ephemeral" % srv.server_address[1], k["killmail_id"]
 
 
 def grp_id(name):
