@@ -448,6 +448,22 @@ def main():
            and err.get("error") == "payload too large",
            "t85: %s: a body announced over the /api/ limit gets the JSON 413 at once" % name,
            p.stdout[-400:])
+    # systemctl reload gamewatch-stream (ExecReload: SIGHUP): new event loops,
+    # and a browser's reconnect gets its snapshot from them
+    old = workers(stream)
+    held = Client(A + "/api/v1/stream/sessions", headers={"Host": "plain." + GW})
+    held.wait(lambda cl: cl.events, 10)
+    stream.p.send_signal(signal.SIGHUP)
+    renewed = wait_for(lambda: len(workers(stream)) == 1 and not set(workers(stream)) & set(old), 20)
+    ended = held.wait(lambda cl: cl.closed, 10) or held.closed
+    held.close()
+    again = Client(L + "/api/v1/stream/sessions", headers={"Host": GW})
+    again.wait(lambda cl: cl.events, 10)
+    again.close()
+    ok(renewed and stream.alive() and ended and again.status == 200 and again.events
+       and again.events[0].get("event") == "snapshot",
+       "t85: SIGHUP (ExecReload) replaces gamewatch-stream's event loop: open streams end, a new"
+       " one gets its snapshot", old, workers(stream), ended, again.status, tail(stream.log, 6))
 
     # ------------------------------------------------------------ logrotate
     if shutil.which("logrotate"):
