@@ -261,6 +261,18 @@ def main():
     doc = json.loads(cur) if cur.startswith(b"{") else {}
     ok(st == 200 and sorted(s["id"] for s in doc.get("sessions", [])) == sorted(e["id"] for e in expected),
        "t86: /api/v1/sessions/current serves the polled capture", st, cur[:300])
+    # the .htaccess's body limit: announced over it, a JSON 413 at once
+    p = sh(["curl", "-s", "-m", "10", "-o", "-", "-w", "\n%{http_code} %{content_type}",
+            "-H", "Host: " + HOST, "-H", "Content-Type: application/json",
+            "-H", "Content-Length: 10000000", "-X", "POST", A + "/api/v1/sessions/current"])
+    body, _, last = p.stdout.rpartition("\n")
+    code, _, ctype = last.partition(" ")
+    try:
+        err = json.loads(body)
+    except ValueError:
+        err = {}
+    ok(code == "413" and ctype.startswith("application/json") and err.get("error") == "payload too large",
+       "t86: .htaccess: a body announced over the /api/ limit gets the JSON 413 at once", p.stdout[-400:])
     st, _, hz = get(A + "/healthz", host=HOST)
     hz = json.loads(hz) if hz.startswith(b"{") else {}
     ok(hz.get("redis", "missing") is None and hz.get("database") is True
