@@ -158,7 +158,8 @@ run = os.environ["GW_RUN"]
 lt = open(os.path.join(run, "lighttpd", "gamewatch.conf")).read()
 ap = open(os.path.join(run, "apache", "proxy-fcgi", "gamewatch.conf")).read()
 lt_default = int(re.search(r"(?m)^server\.max-request-size = (\d+)", lt).group(1)) * 1024
-ap_default = int(re.search(r"(?m)^LimitRequestBody (\d+)", ap).group(1))
+# (inside the GameWatch macro: indented)
+ap_default = int(re.search(r"(?m)^\s*LimitRequestBody (\d+)", ap).group(1))
 rows = subprocess.run([os.path.join(BUILD_DIR, "gamewatch.fcgi"), "--routes"],
                       capture_output=True, text=True, check=True).stdout.splitlines()
 head = rows[0].split("\t")
