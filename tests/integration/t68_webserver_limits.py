@@ -174,7 +174,7 @@ for r in rows[1:]:
         # the upload class: both confs give this one path 6 MiB
         limit = 6 * MIB
         ok(re.search(r'(?m)^\$HTTP\["url"\] == "/curation/propose" \{\n  server\.max-request-size = 6144', lt)
-           and '<Location "/curation/propose">\n    LimitRequestBody 6291456' in ap,
+           and re.search(r'<Location "/curation/propose">\n\s*LimitRequestBody 6291456\n', ap),
            "the confs give the curation upload its 6 MiB class")
     if int(c[col["body_max"]]) > limit:
         too_big.append("%s body_max %s > %d" % (c[col["pattern"]], c[col["body_max"]], limit))
