@@ -29,6 +29,7 @@ sources_for() {
 	bzcc_lobby) echo "core/buf.c modules/bzcc/domain/nat.c modules/bzcc/domain/text.c modules/bzcc/domain/lobby.c modules/bzcc/domain/msl.c modules/bzcc/domain/model.c" ;;
 	bzcc_facts) echo "core/buf.c core/html.c core/sanitize.c platform/enrich/enrich-json.c modules/bzcc/domain/facts.c" ;;
 	profiles) echo "core/buf.c core/html.c platform/enrich/enrich-json.c platform/enrich/profile-decode.c" ;;
+	mohaa_form|mohaa_lines|mohaa_array) echo "core/buf.c modules/mohaa/domain/catalog.c modules/mohaa/domain/parse.c modules/mohaa/domain/event.c modules/mohaa/domain/derive.c" ;;
 	tmpl) echo "core/buf.c core/html.c core/tmpl.c" ;;
 	img) echo "core/img.c" ;;
 	sanitize) echo "core/buf.c core/html.c core/sanitize.c" ;;
@@ -52,7 +53,7 @@ corpus_for() {
 
 if [ $# -eq 0 ]; then
 	set --
-	for name in bzcc_lobby bzcc_facts tmpl img sanitize profiles; do
+	for name in bzcc_lobby bzcc_facts tmpl img sanitize profiles mohaa_form mohaa_lines mohaa_array; do
 		{ [ -f "$srcdir/fuzz/fuzz_$name.c" ] || ls "$srcdir"/modules/*/fuzz/fuzz_$name.c >/dev/null 2>&1; } \
 			&& set -- "$@" "$name"
 	done
@@ -92,6 +93,8 @@ for name in "$@"; do
 	[ -d "$seeds" ] || seeds=
 	dict=
 	[ -f "$tdir/$name.dict" ] && dict="-dict=$tdir/$name.dict"
+	# a module's targets may share one dictionary named after the module
+	[ -z "$dict" ] && [ -f "$tdir/${name%%_*}.dict" ] && dict="-dict=$tdir/${name%%_*}.dict"
 	echo "== running $name for $seconds s (log: $build/$name.log)"
 	# shellcheck disable=SC2086 # $seeds and $dict are empty or one word
 	if "$bin" -max_total_time="$seconds" -print_final_stats=1 $dict \

@@ -240,8 +240,8 @@ int mohaa_parse_form(const char *s, size_t len, size_t base, struct mohaa_body *
 {
 	struct mohaa_raw *r;
 	enum mohaa_type type;
-	/* keys seen so far, as offsets into s (a pair starts at bounds[i]) */
-	size_t bounds[MOHAA_MAX_FIELDS * 4], nb = 0, i, p;
+	/* pairs so far: a pair starts at bounds[i], its key is klens[i] bytes */
+	size_t bounds[MOHAA_MAX_FIELDS * 4], klens[MOHAA_MAX_FIELDS * 4], nb = 0, i, p;
 
 	if (!len)
 		return 0;
@@ -264,6 +264,7 @@ int mohaa_parse_form(const char *s, size_t len, size_t base, struct mohaa_body *
 
 	/* unencoded: split only where a field name the type may carry follows */
 	type = raw_type(s, len);
+	klens[nb] = key_at(s, len);
 	bounds[nb++] = 0;
 	for (p = 0; p < len && nb < sizeof bounds / sizeof bounds[0]; p++) {
 		size_t kl;
@@ -277,13 +278,11 @@ int mohaa_parse_form(const char *s, size_t len, size_t base, struct mohaa_body *
 			continue;
 		transport = (kl == 9 && !memcmp(s + p + 1, "server_id", 9)) ||
 			    (kl == 12 && !memcmp(s + p + 1, "server_token", 12));
-		for (i = 0; i < nb && !transport; i++) {
-			size_t k2 = key_at(s + bounds[i], len - bounds[i]);
-			if (k2 == kl && !memcmp(s + bounds[i], s + p + 1, kl))
-				seen = true;
-		}
+		for (i = 0; i < nb && !transport && !seen; i++)
+			seen = klens[i] == kl && !memcmp(s + bounds[i], s + p + 1, kl);
 		if (seen)
 			continue;
+		klens[nb] = kl;
 		bounds[nb++] = p + 1;
 	}
 	for (i = 0; i < nb; i++) {
