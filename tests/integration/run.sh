@@ -56,7 +56,7 @@ setup_fail() {
 
 gw_services_init "$TMP" || setup_fail "init $TMP"
 GW_PG_FSYNC=off gw_pg_start >/dev/null || setup_fail "PostgreSQL"
-gw_redis_start || setup_fail "Redis"
+gw_redis_start --persist || setup_fail "Redis"
 lport=$(gw_free_port) || setup_fail "no port"
 export APP_BASE_URL="http://127.0.0.1:$lport"
 gw_app_env "$SRCDIR"

@@ -6,7 +6,9 @@
 #   gw_free_port                print a free loopback TCP port
 #   gw_pg_start [PGDATA]        PostgreSQL 15 cluster (default DIR/pg); exports
 #                               DATABASE_URL GW_PG_PORT GW_PG_DATA GW_PG_SOCKDIR
-#   gw_redis_start [--persist]  redis-server; exports REDIS_URL GW_REDIS_PORT
+#   gw_redis_start [--persist]  redis-server; exports REDIS_URL GW_REDIS_PORT; --persist: AOF,
+#                               appendfsync GW_REDIS_APPENDFSYNC (default always: a
+#                               write is on disk before Redis answers it)
 #   gw_pool_start BUILD SRC [N] gamewatch.fcgi --listen unix:... --workers N;
 #                               exports GW_POOL_SOCKET GW_POOL_PID
 #   gw_render_conf IN OUT BUILD SRC   the make-time sed, with DIR's paths
@@ -228,7 +230,7 @@ gw_redis_start() {
 	port=$(gw_free_port) || return 1
 	mkdir -p "$GW_RUN/redis"
 	if [ "$persist" = yes ]; then
-		set -- --appendonly yes --appendfsync everysec --save "3600 1 300 100"
+		set -- --appendonly yes --appendfsync "${GW_REDIS_APPENDFSYNC:-always}" --save "3600 1 300 100"
 	else
 		set -- --appendonly no --save ""
 	fi

@@ -552,6 +552,21 @@ int mohaa_event_from_raw(const struct mohaa_raw *raw, struct mohaa_event *ev, ch
 	return 0;
 }
 
+int mohaa_event_accept(struct mohaa_raw *raw, const char *default_type, struct mohaa_event *ev,
+		       char *err, size_t errlen)
+{
+	if (default_type) {
+		const char *m;
+		mohaa_raw_default(raw, "type", default_type);
+		m = mohaa_raw_get(raw, "match_id");
+		if (!m || !*m) {
+			memset(ev, 0, sizeof *ev);
+			return fail(err, errlen, "missing field \"%s\"", "match_id");
+		}
+	}
+	return mohaa_event_from_raw(raw, ev, err, errlen);
+}
+
 void mohaa_event_free(struct mohaa_event *ev)
 {
 	free(ev->type_sent);

@@ -94,6 +94,10 @@ int mohaa_parse_array(const char *s, size_t len, struct mohaa_body *out, char *e
 
 void mohaa_body_free(struct mohaa_body *b);
 
+/* Give r the field key=value when it has no non-empty `key` (the
+ * match-result route's events are match_end unless they say otherwise). */
+void mohaa_raw_default(struct mohaa_raw *r, const char *key, const char *value);
+
 /* The value of field `key` of `r` (the first one; for server_token the
  * last, which send_to_api appends after any text), or NULL. Borrowed. */
 const char *mohaa_raw_get(const struct mohaa_raw *r, const char *key);
@@ -258,6 +262,14 @@ int mohaa_event_from_raw(const struct mohaa_raw *raw, struct mohaa_event *ev, ch
 
 void mohaa_event_free(struct mohaa_event *ev);
 
+/* The rule both the ingest route and the job apply to decide whether an
+ * event of a body is accepted: with default_type NULL, exactly
+ * mohaa_event_from_raw; with a default type (the match-result route's
+ * "match_end"), events that name no type get it and must carry match_id.
+ * May add the type field to raw. Same returns as mohaa_event_from_raw. */
+int mohaa_event_accept(struct mohaa_raw *raw, const char *default_type, struct mohaa_event *ev,
+		       char *err, size_t errlen);
+
 /* Strip colour codes (^ followed by a digit), control bytes and outer
  * spaces from `s` into `out` (replacing its contents), at most
  * MOHAA_MAX_NAME bytes cut at a UTF-8 boundary. */
@@ -350,6 +362,14 @@ size_t mohaa_achievements_crossed(const struct mohaa_progress *before,
 				  const struct mohaa_progress *after, const char *weapon,
 				  int64_t weapon_kills_before, int64_t weapon_kills_after,
 				  const struct mohaa_achievement **out, size_t max);
+
+/* The Monday (UTC) of the week holding Unix time `ms`, as "YYYY-MM-DD"
+ * into out[16]: the key of the weekly leaderboard. */
+void mohaa_week_start(int64_t ms, char out[16]);
+
+/* Parse a date "YYYY-MM-DD" (strict) into Unix ms of its midnight UTC.
+ * Returns 0, or -1 when it is not a valid date. */
+int mohaa_parse_date(const char *s, int64_t *ms);
 
 /* ---- heatmaps ----------------------------------------------------------- */
 

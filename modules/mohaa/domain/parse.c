@@ -172,6 +172,23 @@ const char *mohaa_raw_get(const struct mohaa_raw *r, const char *key)
 	return found;
 }
 
+void mohaa_raw_default(struct mohaa_raw *r, const char *key, const char *value)
+{
+	const char *v = mohaa_raw_get(r, key);
+	size_t i;
+	if (v && *v)
+		return;
+	for (i = 0; i < r->n; i++)
+		if (!strcmp(r->f[i].key, key)) {
+			free(r->f[i].value);
+			r->f[i].value = strdup(value);
+			if (!r->f[i].value)
+				abort();
+			return;
+		}
+	mohaa_raw_add(r, key, strlen(key), value, strlen(value), false);
+}
+
 /* ---- 1. the form body -------------------------------------------------------- */
 
 /* A consistently percent-encoded line: no raw space, control or 8-bit byte,

@@ -814,6 +814,28 @@ static void test_weapon_mod_and_cells(void)
 	CU_ASSERT_EQUAL(mohaa_heat_cell(-50), -100);
 }
 
+static void test_weeks(void)
+{
+	char w[16];
+	int64_t ms;
+	mohaa_week_start(0, w); /* 1970-01-01 was a Thursday */
+	CU_ASSERT_STRING_EQUAL(w, "1969-12-29");
+	CU_ASSERT_EQUAL(mohaa_parse_date("2025-01-20", &ms), 0); /* a Monday */
+	mohaa_week_start(ms, w);
+	CU_ASSERT_STRING_EQUAL(w, "2025-01-20");
+	mohaa_week_start(ms + 6 * 86400000LL + 86399999, w); /* Sunday 23:59:59.999 */
+	CU_ASSERT_STRING_EQUAL(w, "2025-01-20");
+	mohaa_week_start(ms - 1, w);
+	CU_ASSERT_STRING_EQUAL(w, "2025-01-13");
+	mohaa_week_start(1737240001250LL, w); /* the simulator's sample: Sat 2025-01-18 */
+	CU_ASSERT_STRING_EQUAL(w, "2025-01-13");
+	CU_ASSERT_EQUAL(mohaa_parse_date("2024-02-29", &ms), 0);
+	CU_ASSERT_EQUAL(mohaa_parse_date("2023-02-29", &ms), -1);
+	CU_ASSERT_EQUAL(mohaa_parse_date("2023-2-01", &ms), -1);
+	CU_ASSERT_EQUAL(mohaa_parse_date("2023-02-01x", &ms), -1);
+	CU_ASSERT_EQUAL(mohaa_parse_date("1969-12-31", &ms), -1);
+}
+
 static void test_names(void)
 {
 	struct buf b = BUF_INIT;
@@ -852,6 +874,7 @@ static void register_tests(void)
 	CU_add_test(s, "match and round decisions", test_match_decide);
 	CU_add_test(s, "weapon fits means of death; heatmap cells", test_weapon_mod_and_cells);
 	CU_add_test(s, "names and UTF-8", test_names);
+	CU_add_test(s, "weeks and dates", test_weeks);
 }
 
 CU_MAIN()
