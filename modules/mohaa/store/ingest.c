@@ -605,8 +605,10 @@ static struct pstate *touch(struct batch *b, const struct mohaa_who *w, int64_t 
 			p->playtime_s += at_ms / 1000 - s->last_ms / 1000;
 			s->last_ms = at_ms;
 		}
-		if (at_ms < s->first_ms)
+		if (at_ms < s->first_ms) {
+			p->playtime_s += s->first_ms / 1000 - at_ms / 1000;
 			s->first_ms = at_ms;
+		}
 		if (w->name && *w->name)
 			set_str(&s->name, w->name);
 		if (!s->name)
