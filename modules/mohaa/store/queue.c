@@ -9,9 +9,12 @@
 #include "kv.h"
 #include "log.h"
 
-/* KEYS: stream, ingested, shed, shed_requests; ARGV: backlog_max, server
- * id, body, events, default type. Returns the new id, or nil when shed. */
+/* KEYS: stream, ingested, shed, shed_requests, the request's key; ARGV:
+ * backlog_max, server id, body, events, default type. Returns the entry id
+ * (a new one, or the one this request stored before), or nil when shed. */
 static const char add_script[] =
+	"local done = redis.call('GET', KEYS[5])\n"
+	"if done then return done end\n"
 	"if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then\n"
 	"  redis.call('INCRBY', KEYS[3], ARGV[4])\n"
 	"  redis.call('INCR', KEYS[4])\n"
@@ -19,6 +22,7 @@ static const char add_script[] =
 	"end\n"
 	"local id = redis.call('XADD', KEYS[1], '*', 's', ARGV[2], 'n', ARGV[4], 'd', ARGV[5],"
 	" 'b', ARGV[3])\n"
+	"redis.call('SET', KEYS[5], id, 'EX', 60)\n"
 	"redis.call('INCRBY', KEYS[2], ARGV[4])\n"
 	"return id\n";
 
@@ -67,32 +71,35 @@ static redisReply *eval(struct kv *kv, const char *script, char *sha, int argc,
 	return kv_cmd(kv, argc, argv, lens);
 }
 
-int mohaa_queue_add(struct kv *kv, int64_t server_id, const char *default_type, const char *body,
-		    size_t len, int events, long long backlog_max, char *id_out, size_t idlen)
+int mohaa_queue_add(struct kv *kv, int64_t server_id, const char *request_id,
+		    const char *default_type, const char *body, size_t len, int events,
+		    long long backlog_max, char *id_out, size_t idlen)
 {
-	char max[24], sid[24], nev[16];
-	const char *argv[12];
-	size_t lens[12];
+	char max[24], sid[24], nev[16], rkey[96];
+	const char *argv[13];
+	size_t lens[13];
 	redisReply *r;
 	int ret = -1;
 
 	snprintf(max, sizeof max, "%lld", backlog_max);
 	snprintf(sid, sizeof sid, "%lld", (long long)server_id);
 	snprintf(nev, sizeof nev, "%d", events);
-	argv[2] = "4";
+	snprintf(rkey, sizeof rkey, "gw:mohaa:req:%s", request_id);
+	argv[2] = "5";
 	argv[3] = MOHAA_STREAM;
 	argv[4] = MOHAA_KEY_INGESTED;
 	argv[5] = MOHAA_KEY_SHED;
 	argv[6] = MOHAA_KEY_SHED_REQUESTS;
-	argv[7] = max;
-	argv[8] = sid;
-	argv[9] = body;
-	argv[10] = nev;
-	argv[11] = default_type ? default_type : "";
-	for (int i = 2; i < 12; i++)
+	argv[7] = rkey;
+	argv[8] = max;
+	argv[9] = sid;
+	argv[10] = body;
+	argv[11] = nev;
+	argv[12] = default_type ? default_type : "";
+	for (int i = 2; i < 13; i++)
 		lens[i] = strlen(argv[i]);
-	lens[9] = len;
-	r = eval(kv, add_script, add_sha, 12, argv, lens);
+	lens[10] = len;
+	r = eval(kv, add_script, add_sha, 13, argv, lens);
 	if (!r)
 		return -1;
 	if (r->type == REDIS_REPLY_NIL) {

@@ -10,6 +10,10 @@
  *   gw:mohaa:ingested      events answered 202 (counter)
  *   gw:mohaa:shed          events answered 429 because the backlog was full
  *   gw:mohaa:shed_requests requests answered 429
+ *   gw:mohaa:req:<id>      the entry id a request stored, for 60 s: a request
+ *                          retried after its answer was lost (Redis died after
+ *                          writing, before answering) finds its entry instead
+ *                          of adding a second one
  *
  * Durability: a 202 is sent only after XADD returned, and Redis answers a
  * write only after its append-only file reached the disk when it runs with
@@ -45,12 +49,17 @@ struct mohaa_entry {
 
 void mohaa_entries_free(struct mohaa_entry *e, size_t n);
 
-/* Append one accepted request atomically (one Lua script): when the
- * backlog (XLEN) is at least `backlog_max`, count `events` as shed and
- * append nothing; else XADD and count them as ingested. Returns 1 (stored:
- * its id in id_out), 0 (shed), -1 (Redis unreachable or an error reply). */
-int mohaa_queue_add(struct kv *kv, int64_t server_id, const char *default_type, const char *body,
-		    size_t len, int events, long long backlog_max, char *id_out, size_t idlen);
+/* Append one accepted request atomically (one Lua script): when request
+ * `request_id` (unique per request, e.g. 32 random hex digits) already
+ * stored its entry, return that entry; when the backlog (XLEN) is at least
+ * `backlog_max`, count `events` as shed and append nothing; else XADD,
+ * remember the id under the request for 60 s and count the events as
+ * ingested. Returns 1 (stored: its id in id_out), 0 (shed), -1 (Redis
+ * unreachable or an error reply: the caller may retry with the same
+ * request_id, which can neither lose nor duplicate the entry). */
+int mohaa_queue_add(struct kv *kv, int64_t server_id, const char *request_id,
+		    const char *default_type, const char *body, size_t len, int events,
+		    long long backlog_max, char *id_out, size_t idlen);
 
 /* Is Redis configured so that a reply to XADD means the entry is on disk
  * (appendonly yes, appendfsync always)? 1 yes, 0 no, -1 unknown (CONFIG

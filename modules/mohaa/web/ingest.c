@@ -13,7 +13,10 @@
  *    stream (store/queue.h) with one script that refuses when the backlog
  *    is full (429 + Retry-After, counted). 202 only after Redis answered,
  *    and only when Redis fsyncs every write (or MOHAA_ALLOW_NONDURABLE=1):
- *    a 202 is a promise that the event survives a crash. */
+ *    a 202 is a promise that the event survives a crash. When Redis goes
+ *    away during the call (it may have stored the entry and died before
+ *    answering), the same request id is retried for up to RETRY_MS, so the
+ *    answer is exact: 202 stored once, 503 not stored. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,7 @@
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "buf.h"
 #include "log.h"
@@ -32,9 +36,11 @@
 #include "modules/mohaa/web/web.h"
 #include "platform/web/app.h"
 #include "platform/web/req.h"
+#include "sha256.h"
 #include "timeutil.h"
 
 #define MAX_LISTED_REJECTIONS 20
+#define RETRY_MS 3000
 
 /* The server id of a token, through the per-worker cache. 0 unknown, -1
  * database unavailable. */
@@ -203,8 +209,25 @@ static void ingest(struct app *app, struct req *r, const char *default_type)
 			if (t && token_shaped(t))
 				mask(&body, t);
 		}
-		q = mohaa_queue_add(&app->kv, server_id, default_type, body.data, body.len, accepted,
-				    w->backlog_max, id, sizeof id);
+		{
+			unsigned char raw[16];
+			char rid[33];
+			int64_t start = time_mono_ms();
+			int wait = 50;
+			if (RAND_bytes(raw, sizeof raw) != 1) {
+				req_json_error(r, 503, "queue unavailable", "No randomness for a request id.");
+				goto out;
+			}
+			hex_encode(raw, sizeof raw, rid);
+			for (;;) {
+				q = mohaa_queue_add(&app->kv, server_id, rid, default_type, body.data,
+						    body.len, accepted, w->backlog_max, id, sizeof id);
+				if (q >= 0 || time_mono_ms() - start + wait > RETRY_MS)
+					break;
+				time_sleep_ms(wait, NULL);
+				wait = wait * 2 > 500 ? 500 : wait * 2;
+			}
+		}
 		if (q < 0) {
 			req_json_error(r, 503, "queue unavailable",
 				       "The event queue cannot be reached; nothing was stored. Retry.");
