@@ -2,7 +2,7 @@
  * match telemetry). Its descriptor and the handlers and jobs its tables
  * name; included only by the module's own files. Spec:
  * ../shared/specs/mohaa-stats-api.md (the stats and ingest endpoints at the
- * same paths); formats and decisions: docs/mohaa.md.
+ * same paths); formats and decisions: modules/mohaa/README.md.
  *
  * Each handler serves the route named beside it and fills r's status,
  * headers and body: JSON {"error","detail"} for 400 (bad parameter or

@@ -66,7 +66,7 @@ def check_capture(label, path, expected):
        "%d new rows" % (snaps_after - snaps_before))
 
     # HTML page
-    status, headers, body = http(BASE_URL + "/")
+    status, headers, body = http(BASE_URL + "/bzcc/")
     html = body.decode("utf-8", "replace")
     ok(status == 200 and headers.get("content-type", "").startswith("text/html"),
        "%s: / is 200 text/html" % label)

@@ -14,7 +14,7 @@ BANNER = 'class="stale-banner"'
 
 rc, out = poll_file(GOOD)
 ok(rc == 0, "poll the good capture", out)
-st, _, body = http(BASE_URL + "/")
+st, _, body = http(BASE_URL + "/bzcc/")
 ok(st == 200 and BANNER not in body.decode(), "fresh data: no stale banner")
 _, _, doc = get_json(BASE_URL + "/api/v1/sessions/current")
 ok(doc and doc["stale"] is False and doc["poll"]["stale"] is False, "fresh data: stale is false in the API")
@@ -45,7 +45,7 @@ ok(rc == 0 and int(subprocess.run(["redis-cli", "-u", os.environ["REDIS_URL"], "
 psql("UPDATE bzcc.polls SET taken_at = taken_at - interval '45 seconds'")
 rc, out = poll_file(os.path.join(DATA, "does-not-exist.json"))
 ok(rc == 1, "a failing poll exits 1", out)
-st, _, body = http(BASE_URL + "/")
+st, _, body = http(BASE_URL + "/bzcc/")
 html = body.decode()
 ok(st == 200 and BANNER in html, "stale data: the page shows the banner")
 ok(len(re.findall(r'class="session-card[ "]', html)) == len(live),
@@ -72,6 +72,6 @@ rc, out = job("poll-bzcc", "--duration", "4", env={
     "RAKNET_URL": "file://" + GOOD, "POLL_INTERVAL_SECONDS": "1"})
 attempts = int(scalar("SELECT count(*) FROM bzcc.polls")) - before
 ok(rc == 0 and attempts >= 3, "succeeding: a poll about every second", "attempts %d" % attempts, out)
-st, _, body = http(BASE_URL + "/")
+st, _, body = http(BASE_URL + "/bzcc/")
 ok(BANNER not in body.decode(), "fresh again: the banner is gone")
 done()

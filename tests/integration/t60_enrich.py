@@ -194,7 +194,7 @@ ok(players and any((p.get("avatar_url") or "").startswith("/assets/bzcc/avatar/"
                    for p in players),
    "API: players[].avatar_url mirrored", [p.get("avatar_url") for p in players][:5])
 
-st, _, body = http(BASE_URL + "/")
+st, _, body = http(BASE_URL + "/bzcc/")
 html = body.decode("utf-8", "replace")
 ok(st == 200 and len(re.findall(r'class="session-card[ "]', html)) == len(sess),
    "/: one card per session")

@@ -58,14 +58,24 @@ for name, base in servers():
     ok(st == 200 and b"session" in body, "%s: the redirect target serves the session page" % name, st)
     st, _, body = raw(base, "/sessions/nope/extra")
     ok(st == 404, "%s: a root path that never existed stays 404" % name, st)
-    # the front page is the only enabled module's home page, the same as /bzcc/
+    # the front page is the only enabled module's home page, the same as
+    # /bzcc/; with several modules enabled it is the hub, a card each
     st1, _, home = raw(base, "/")
     st2, _, bz = raw(base, "/bzcc/")
     title = re.compile(rb'<h1 id="page-title"[^>]*>([^<]*)</h1>')
-    ok(st1 == 200 and st2 == 200 and title.search(home) and
-       title.search(home).group(1) == title.search(bz).group(1) == b"Live games",
-       "%s: / and /bzcc/ both show the live page" % name, st1, st2)
-    nav = re.findall(rb'<nav class="site-nav".*?</nav>', home, re.S)
+    _, _, hz = raw(base, "/healthz")
+    enabled = sorted(json.loads(hz).get("modules", {}))
+    if len(enabled) == 1:
+        ok(st1 == 200 and st2 == 200 and title.search(home) and
+           title.search(home).group(1) == title.search(bz).group(1) == b"Live games",
+           "%s: / and /bzcc/ both show the live page" % name, st1, st2)
+    else:
+        cards = sorted(m.decode() for m in re.findall(rb'class="hub-card" data-module="([^"]+)"', home))
+        ok(st1 == 200 and st2 == 200 and cards == enabled and b'href="/bzcc/"' in home and
+           title.search(bz).group(1) == b"Live games",
+           "%s: / is the hub with a card per enabled module %s, /bzcc/ the live page" % (name, enabled),
+           st1, st2, cards)
+    nav = re.findall(rb'<nav class="site-nav".*?</nav>', bz, re.S)
     links = re.findall(rb'href="([^"]+)"', nav[0]) if nav else []
     ok(b"/bzcc/history" in links and b"/bzcc/maps" in links and b"/history" not in links,
        "%s: the navigation links into /bzcc/" % name, links)

@@ -107,8 +107,10 @@ def apply_kill(match, mapname, a, v, mod, loc_head, ap, vp, weapon, kind, sent=F
 # --- match A: the original tracker ------------------------------------------------
 MAP_A = next(r["map_path"] for r in maps if r["map_path"] == "obj/obj_team2")
 REF_A = "match_sess_0.05_0.05"  # the original repeats it on every map load
-allies = ["^1Sgt^7Rock", "Pvt Ryan", "Cpl Upham", "Doc & Co"]
-axis = ["Hans", "Fritz=Boss", "Klaus", "J\u00fcrgen"]
+# names unique to this run: players are global, and t90 replays the samples' names
+U = stamp[-5:]
+allies = ["^1Sgt^7Rock" + U, "Pvt Ryan" + U, "Cpl Upham" + U, "Doc & Co" + U]
+axis = ["Hans" + U, "Fritz=Boss" + U, "Klaus" + U, "J\u00fcrgen" + U]
 clean = lambda n: re.sub(r"\^[0-9]", "", n)
 team_of = {n: "allies" for n in allies}
 team_of.update({n: "axis" for n in axis})
@@ -239,7 +241,8 @@ ok(sent_a == len(bodies_a), "match A: all %d original form events answered 202" 
 # --- match B: the later scripts, JSON batches, one player crossing thresholds -----
 MAP_B = "dm/mohdm6"
 REF_B = "match_b_" + stamp
-ace, foes_b = "smf:77", ["smf:%d" % i for i in range(78, 82)]
+B0 = 100000 + int(stamp) % 800000
+ace, foes_b = "smf:%d" % B0, ["smf:%d" % (B0 + i) for i in range(1, 5)]
 names_b = {ace: "^2Ace", **{f: "Foe %s" % f[4:] for f in foes_b}}
 batch = [{"type": "match_start", "match_id": REF_B, "timestamp": "0.1", "map_name": MAP_B, "gametype": "1"}]
 gt = 0.1
@@ -308,10 +311,11 @@ for k in sorted(keys):
     if got != want:
         problems.append("%s: got %s want %s" % (k, got, want))
 ok(not problems, "every player's totals as expected (%d players)" % len(keys), *problems)
-names = psql("SELECT id, name FROM mohaa.players WHERE id IN ('name:SgtRock', 'name:Doc & Co', 'name:Fritz=Boss',"
-             " 'name:J\u00fcrgen', 'smf:77') ORDER BY id")
-ok(names == [["name:Doc & Co", "Doc & Co"], ["name:Fritz=Boss", "Fritz=Boss"], ["name:J\u00fcrgen", "J\u00fcrgen"],
-             ["name:SgtRock", "SgtRock"], ["smf:77", "Ace"]],
+want = sorted([["name:" + n + U, n + U] for n in ("SgtRock", "Doc & Co", "Fritz=Boss", "J\u00fcrgen")]
+              + [[ace, "Ace"]])
+names = psql("SELECT id, name FROM mohaa.players WHERE id = ANY(:'v1') ORDER BY id",
+             "{" + ",".join('"%s"' % w[0] for w in want) + "}")
+ok(names == sorted(want),
    "names with & = and non-ASCII kept, colour codes gone; the team in *_guid gave no shared id", names)
 pm_bad = []
 for (match, k), c in mexp.items():
@@ -387,11 +391,11 @@ st, h, e = get_json(BASE_URL + "/api/v1/stats/leaderboard/weapon/raygun")
 ok(st == 404, "unknown weapon: 404", st)
 
 # --- achievements: all crossed inside one batch -------------------------------------
-ach = [r[0] for r in psql("SELECT achievement_id FROM mohaa.player_achievements WHERE player_id = 'smf:77'"
-                          " ORDER BY achievement_id")]
+ach = [r[0] for r in psql("SELECT achievement_id FROM mohaa.player_achievements WHERE player_id = :'v1'"
+                          " ORDER BY achievement_id", ace)]
 ok(ach == ["HEADSHOT_50", "KILLSTREAK_10", "KILLSTREAK_15", "KILLSTREAK_5", "KILL_100"],
    "Ace unlocked KILL_100, HEADSHOT_50 and the three streaks, not KILL_500", ach)
-st, h, p = get_json(BASE_URL + "/api/v1/stats/player/smf:77")
+st, h, p = get_json(BASE_URL + "/api/v1/stats/player/" + ace)
 ok(st == 200 and p["best_streak"] == best and p["points"] == 10 + 15 + 20 + 50 + 100 and p["kills"] == 120
    and p["headshots"] == 60 and len(p["achievements"]) == 5, "player stats: streak, points, achievements", p)
 
@@ -415,21 +419,21 @@ st, h, sv2 = get_json(BASE_URL + "/api/v1/stats/server/" + NAME)
 ok(st == 200 and sv2["server_id"] == SID, "server by name")
 
 # --- pages: the heat maps are drawn on the server -----------------------------------
-st, h, body = http(BASE_URL + "/mohaa/players/%s/heatmap/%s" % (urllib.parse.quote("smf:77", safe=""), MAP_B))
+st, h, body = http(BASE_URL + "/mohaa/players/%s/heatmap/%s" % (urllib.parse.quote(ace, safe=""), MAP_B))
 page = body.decode()
 cells_b = len(heat[(MAP_B, ace, "kills")])
 ok(st == 200 and page.count("<svg") == 2 and len(re.findall(r"<rect [^>]*><title>x ", page)) == cells_b +
    len(heat[(MAP_B, ace, "deaths")]) and "<script" not in page.split("</head>")[1] and " style=" not in page,
    "the heat map page: two SVGs, one square per cell, no script or inline style", st, cells_b)
-for path, needle in (("/mohaa/", "Ace"), ("/mohaa/matches/%d" % MA, "SgtRock"),
-                     ("/mohaa/players/smf:77", "First Blood Hunter"), ("/mohaa/maps/" + MAP_A, "V2 Rocket Facility"),
+for path, needle in (("/mohaa/", "Ace"), ("/mohaa/matches/%d" % MA, "SgtRock" + U),
+                     ("/mohaa/players/" + ace, "First Blood Hunter"), ("/mohaa/maps/" + MAP_A, "V2 Rocket Facility"),
                      ("/mohaa/leaderboard?board=weapon&key=thompson", "Ace"), ("/mohaa/servers/%d" % SID, NAME),
                      ("/mohaa/achievements", "Century")):
     st, h, body = http(BASE_URL + path)
     ok(st == 200 and needle in body.decode(), "page %s shows %s" % (path, needle), st)
-st, h, body = http(BASE_URL + "/mohaa/players/name:Doc%20%26%20Co")
+st, h, body = http(BASE_URL + "/mohaa/players/" + urllib.parse.quote("name:Doc & Co" + U, safe=""))
 ok(st == 200 and "Doc &amp; Co" in body.decode(), "a name with & is escaped on its page", st)
-st, h, svg = http(BASE_URL + "/api/v1/stats/player/smf:77/heatmap/%s?format=svg" % MAP_B)
+st, h, svg = http(BASE_URL + "/api/v1/stats/player/%s/heatmap/%s?format=svg" % (ace, MAP_B))
 ok(st == 200 and h.get("content-type", "").startswith("image/svg+xml") and svg.startswith(b"<svg"),
    "the heat map as an SVG image", st, h.get("content-type"))
 done()

@@ -2,7 +2,7 @@
  *
  * The original tracker sends match_start once per map load and a heartbeat
  * every 30 s; match_end, round_start and round_end are defined but never
- * sent (docs/mohaa-format.md §3). Its match_id is "match_" + session +
+ * sent (modules/mohaa/README.md, "Matches"). Its match_id is "match_" + session +
  * "_" + level.time, and level.time at script start is the same on every
  * load (match_sess_0.05_0.05), so the id repeats across maps and restarts.
  * A match therefore ends at the next match_start, at an event with another

@@ -1,5 +1,5 @@
 /* event.c: one raw event into the event model, with the corrections of
- * docs/mohaa-format.md (mohaa.h, mohaa_event_from_raw). */
+ * modules/mohaa/README.md (mohaa.h, mohaa_event_from_raw). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * model both event-name generations map to, the corrections the original
  * system lacked, match and round decisions, and the 23 achievements.
  *
- * Format reference: docs/mohaa-format.md (our summary of the team's
+ * Format reference: modules/mohaa/README.md (our summary of the team's
  * FORMAT.md research note, which names the upstream repositories:
  * MOHCentral/opm-stats-system @ 6d702e0 "SYS0" for the original tracker.scr
  * and Go API, opm-stats-api @ c266353 and opm-stats-game-scripts @ e7f389a
@@ -248,7 +248,7 @@ struct mohaa_event {
 };
 
 /* Turn one raw event into the model, applying the corrections of
- * docs/mohaa-format.md §"Corrections": both name generations; `timestamp` as
+ * modules/mohaa/README.md, "Corrections": both name generations; `timestamp` as
  * game or Unix time; *_guid holding a team or "world" (identity then comes
  * from the forum id or the name); `weapon` holding a means of death on kill
  * and damage; hitloc as index or name; the headshot event's shooter in

@@ -1,4 +1,4 @@
-/* parse.c: the three ingest body shapes (mohaa.h, docs/mohaa-format.md §1).
+/* parse.c: the three ingest body shapes (mohaa.h, modules/mohaa/README.md, "Wire format").
  *
  * 1. The original tracker's form body: key=value pairs joined by '&',
  *    built by string concatenation with no URL-encoding, so a name or a

@@ -1,7 +1,7 @@
 -- 200-mohaa-schema.sql: MOHAA match telemetry. Written by `gamewatch-job
 -- mohaa-ingest` (one transaction per batch of stream entries) and by
 -- `gamewatch-job mohaa-server` (server registration); read by the web app.
--- Meanings: docs/mohaa.md.
+-- Meanings: modules/mohaa/README.md.
 CREATE SCHEMA mohaa;
 
 -- Game servers allowed to send telemetry. The token is shown once by
@@ -53,7 +53,7 @@ CREATE TABLE mohaa.batches (
 );
 
 -- Matches, derived: the tracker sends match_start per map load and
--- heartbeats, never match_end (docs/mohaa.md, "Matches").
+-- heartbeats, never match_end (modules/mohaa/README.md, "Matches").
 CREATE TABLE mohaa.matches (
 	id                bigserial PRIMARY KEY,
 	server_id         bigint NOT NULL REFERENCES mohaa.servers (id),

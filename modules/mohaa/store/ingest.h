@@ -4,7 +4,7 @@
  * an entry already there is a duplicate redelivered after a crash and
  * changes nothing).
  *
- * What is derived (docs/mohaa.md): matches (opened and closed by
+ * What is derived (modules/mohaa/README.md): matches (opened and closed by
  * mohaa_match_decide), rounds, players and their totals, per match, per
  * weapon, per map, per week, heat-map cells, kill streaks, and the
  * achievements crossed. Kills whose `weapon` held only a means of death get

@@ -1,5 +1,5 @@
 /* metrics.c: the MOHAA module's part of /metrics, under the original
- * system's metric names (opm-stats-system worker/pool.go; docs/mohaa.md):
+ * system's metric names (opm-stats-system worker/pool.go; modules/mohaa/README.md):
  *
  *   mohaa_events_ingested_total            events answered 202 (Redis counter, kept
  *                                          with the stream in the append-only file)

@@ -13,6 +13,8 @@
 #include "buf.h"
 #include "tests/unit/cu.h"
 #include "modules/mohaa/domain/mohaa.h"
+#include "modules/mohaa/store/smap.h"
+#include "modules/mohaa/web/heatmap.h"
 
 /* --- helpers --- */
 
@@ -858,6 +860,71 @@ static void test_names(void)
 	buf_release(&b);
 }
 
+/* --- the SVG heat map and the job's hash map --- */
+
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (; (hay = strstr(hay, needle)); hay++)
+		n++;
+	return n;
+}
+
+static void test_heatmap_svg(void)
+{
+	struct json_object *doc = json_tokener_parse(
+		"{\"map_name\":\"obj/obj_team2\",\"kind\":\"kills\",\"points\":["
+		"{\"x\":-1200,\"y\":2200,\"count\":6},{\"x\":0,\"y\":0,\"count\":1},"
+		"{\"x\":300,\"y\":-100,\"count\":3}]}");
+	struct json_object *empty = json_tokener_parse("{\"kind\":\"deaths\",\"points\":[]}");
+	struct buf out = BUF_INIT;
+	mohaa_heatmap_svg(&out, doc, "Kills <by> \"A&B\"");
+	CU_ASSERT_EQUAL(strncmp(out.data, "<svg ", 5), 0);
+	CU_ASSERT_EQUAL(strcmp(out.data + out.len - 6, "</svg>"), 0);
+	CU_ASSERT_EQUAL(count_of(out.data, "<title>x "), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "<title>x -1200, y 2200: 6 kills</title>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "<title>x 0, y 0: 1 kill</title>"));
+	/* world y up: the cell at y 2200 is drawn from y -2250; the largest count is darkest */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "<rect x=\"-1250\" y=\"-2250\" width=\"100\" height=\"100\""
+					       " fill=\"#bd0026\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "<rect x=\"-50\" y=\"-50\" width=\"100\" height=\"100\""
+					       " fill=\"#ffffb2\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "aria-label=\"Kills &lt;by&gt; &quot;A&amp;B&quot;\""));
+	CU_ASSERT_PTR_NULL(strstr(out.data, "style="));
+	CU_ASSERT_PTR_NULL(strstr(out.data, "<script"));
+	buf_reset(&out);
+	mohaa_heatmap_svg(&out, empty, "none");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.data, "No deaths recorded here yet"));
+	CU_ASSERT_EQUAL(count_of(out.data, "<title>x "), 0);
+	buf_release(&out);
+	json_object_put(doc);
+	json_object_put(empty);
+}
+
+static void test_smap(void)
+{
+	struct smap m = { 0 };
+	char key[32];
+	bool created;
+	int i;
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		*smap_slot(&m, key, &created) = (void *)(intptr_t)(i + 1);
+		CU_ASSERT(created);
+	}
+	CU_ASSERT_EQUAL(m.n, 1000);
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		CU_ASSERT_EQUAL((intptr_t)smap_get(&m, key), i + 1);
+	}
+	smap_slot(&m, "k5", &created);
+	CU_ASSERT_FALSE(created);
+	CU_ASSERT_PTR_NULL(smap_get(&m, "k1000"));
+	smap_free(&m, NULL);
+	CU_ASSERT_EQUAL(m.n, 0);
+	CU_ASSERT_PTR_NULL(smap_get(&m, "k1"));
+}
+
 static void register_tests(void)
 {
 	CU_pSuite s = CU_add_suite("mohaa", NULL, NULL);
@@ -875,6 +942,8 @@ static void register_tests(void)
 	CU_add_test(s, "weapon fits means of death; heatmap cells", test_weapon_mod_and_cells);
 	CU_add_test(s, "names and UTF-8", test_names);
 	CU_add_test(s, "weeks and dates", test_weeks);
+	CU_add_test(s, "the SVG heat map", test_heatmap_svg);
+	CU_add_test(s, "the ingest job's hash map", test_smap);
 }
 
 CU_MAIN()
