@@ -107,7 +107,7 @@ static int health(struct app *app, struct json_object *out)
 	} else {
 		json_object_object_add(o, "oldest_waiting_seconds", oldest == 0 ? json_object_new_int(0) : NULL);
 	}
-	s = mohaa_stats_summary(&app->db, &st);
+	s = mohaa_stats_last_batch(&app->db, &st);
 	json_object_object_add(o, "last_batch_at",
 			       s ? json_object_get(json_object_object_get(s, "last_batch_at")) : NULL);
 	json_object_put(s);

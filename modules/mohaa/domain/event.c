@@ -154,42 +154,32 @@ static int int_or(const char *s, int dflt)
 
 /* ---- fields -------------------------------------------------------------------- */
 
-/* Which fields the model consumed (not copied to `extra`). */
+/* Which fields the model consumed (not copied to `extra`), by index. */
 struct used {
-	const char *keys[MOHAA_MAX_FIELDS];
-	size_t n;
+	unsigned char f[MOHAA_MAX_FIELDS];
 };
 
+/* The value of `key` (the first; the last for server_token, as
+ * mohaa_raw_get), marking every field of that name consumed. */
 static const char *take(const struct mohaa_raw *raw, struct used *u, const char *key)
 {
-	const char *v = mohaa_raw_get(raw, key);
-	if (v && u->n < MOHAA_MAX_FIELDS)
-		u->keys[u->n++] = key;
-	return v;
+	const char *found = NULL;
+	bool last = key[0] == 's' && !strcmp(key, "server_token");
+	size_t i;
+	for (i = 0; i < raw->n && i < MOHAA_MAX_FIELDS; i++)
+		if (raw->f[i].key[0] == key[0] && !strcmp(raw->f[i].key, key)) {
+			u->f[i] = 1;
+			if (!found || last)
+				found = raw->f[i].value;
+		}
+	return found;
 }
 
 static const char *takef(const struct mohaa_raw *raw, struct used *u, char *tmp, size_t tmplen,
 			 const char *prefix, const char *suffix)
 {
-	static const char *const known[] = {
-		"attacker_name", "attacker_guid", "attacker_team", "attacker_x", "attacker_y",
-		"attacker_z", "attacker_pitch", "attacker_yaw", "attacker_smf_id", "attacker_member_id",
-		"victim_name", "victim_guid", "victim_team", "victim_x", "victim_y", "victim_z",
-		"victim_pitch", "victim_yaw", "victim_smf_id", "victim_member_id",
-		"player_name", "player_guid", "player_team", "player_x", "player_y", "player_z",
-		"player_pitch", "player_yaw", "player_smf_id", "player_member_id",
-		"target_name", "target_guid", "target_team", "target_x", "target_y", "target_z",
-		"target_pitch", "target_yaw", "target_smf_id", "target_member_id",
-		"bot_name", "bot_guid", "bot_team", "bot_x", "bot_y", "bot_z", "bot_pitch", "bot_yaw",
-		"bot_smf_id", "bot_member_id",
-	};
-	size_t i;
 	snprintf(tmp, tmplen, "%s_%s", prefix, suffix);
-	/* `used` keeps static strings: find the constant spelling */
-	for (i = 0; i < sizeof known / sizeof known[0]; i++)
-		if (!strcmp(known[i], tmp))
-			return take(raw, u, known[i]);
-	return mohaa_raw_get(raw, tmp);
+	return take(raw, u, tmp);
 }
 
 static bool present(const struct mohaa_raw *raw, const char *key)
@@ -380,7 +370,7 @@ static void set_weapon_mod(const struct mohaa_raw *raw, struct used *u, struct m
 int mohaa_event_from_raw(const struct mohaa_raw *raw, struct mohaa_event *ev, char *err,
 			 size_t errlen)
 {
-	struct used u = { { 0 }, 0 };
+	struct used u = { { 0 } };
 	const char *t, *v;
 	double ts;
 	bool known;
@@ -540,11 +530,9 @@ int mohaa_event_from_raw(const struct mohaa_raw *raw, struct mohaa_event *ev, ch
 	/* everything else as sent */
 	ev->extra = json_object_new_object();
 	for (i = 0; i < raw->n; i++) {
-		size_t k;
-		bool used = false;
-		for (k = 0; k < u.n && !used; k++)
-			used = !strcmp(u.keys[k], raw->f[i].key);
-		if (used || json_object_object_get_ex(ev->extra, raw->f[i].key, NULL))
+		if (i < MOHAA_MAX_FIELDS && u.f[i])
+			continue;
+		if (json_object_object_get_ex(ev->extra, raw->f[i].key, NULL))
 			continue;
 		json_object_object_add(ev->extra, raw->f[i].key,
 				       json_object_new_string(raw->f[i].value));

@@ -1277,9 +1277,7 @@ static int write_deltas(struct batch *b, struct mohaa_lb_changes *lb)
 			" headshots = t.headshots + excluded.headshots, deaths = t.deaths + excluded.deaths,"
 			" shots = t.shots + excluded.shots, hits = t.hits + excluded.hits,"
 			" damage = t.damage + excluded.damage"
-			" RETURNING player_id, weapon, kills, kills - coalesce((SELECT x.kills FROM"
-			" jsonb_to_recordset($1::jsonb) AS x(player_id text, weapon text, kills bigint)"
-			" WHERE x.player_id = t.player_id AND x.weapon = t.weapon), 0)", w);
+			" RETURNING player_id, weapon, kills", w);
 		if (!res) {
 			rc = -1;
 			goto out;
@@ -1287,11 +1285,15 @@ static int write_deltas(struct batch *b, struct mohaa_lb_changes *lb)
 		for (r = 0; r < PQntuples(res); r++) {
 			struct json_object *o = json_object_new_object(), *l;
 			int64_t kills = strtoll(PQgetvalue(res, r, 2), NULL, 10);
-			int64_t before = strtoll(PQgetvalue(res, r, 3), NULL, 10);
+			struct buf key = BUF_INIT;
+			struct delta *d;
+			buf_addf(&key, "%s\x1f%s", PQgetvalue(res, r, 0), PQgetvalue(res, r, 1));
+			d = smap_get(&b->weapons, key.data);
+			buf_release(&key);
 			jadd_s(o, "player_id", PQgetvalue(res, r, 0));
 			jadd_s(o, "weapon", PQgetvalue(res, r, 1));
 			jadd_i(o, "kills", kills);
-			jadd_i(o, "added", kills - before);
+			jadd_i(o, "added", d ? d->v[W_KILLS] : 0);
 			json_object_array_add(after, o);
 			l = json_object_new_object();
 			jadd_s(l, "player_id", PQgetvalue(res, r, 0));
@@ -1492,7 +1494,7 @@ int mohaa_ingest_write(struct db *db, const struct mohaa_entry *e, size_t n, int
 	struct smap fresh = { 0 };
 	const char *params[6];
 	PGresult *res;
-	int64_t t0 = time_mono_ms();
+	int64_t t0 = time_mono_ms(), t_parse, t_apply, t_copy;
 	size_t i, k;
 	int rc = -1;
 
@@ -1507,14 +1509,11 @@ int mohaa_ingest_write(struct db *db, const struct mohaa_entry *e, size_t n, int
 	if (!n)
 		return 0;
 
-	/* (1) the entries: which are new */
+	/* (1) parse every entry once; record the entries: which are new */
 	for (i = 0; i < n; i++) {
 		int acc, rj;
 		const char *shape;
-		struct batch probe;
-		memset(&probe, 0, sizeof probe);
-		parse_entry(&probe, &e[i], &acc, &rj, &shape, false);
-		batch_free(&probe);
+		parse_entry(&b, &e[i], &acc, &rj, &shape, true);
 		buf_addch(&ids, i ? ',' : '{');
 		buf_addstr(&ids, e[i].id);
 		buf_addch(&sids, i ? ',' : '{');
@@ -1556,12 +1555,16 @@ int mohaa_ingest_write(struct db *db, const struct mohaa_entry *e, size_t n, int
 	st->entries = fresh.n;
 	st->duplicates = n - fresh.n;
 
-	/* (2) the new entries' events, in stream order */
-	for (i = 0; i < n; i++) {
-		int acc, rj;
-		const char *shape;
-		if (smap_get(&fresh, e[i].id))
-			parse_entry(&b, &e[i], &acc, &rj, &shape, true);
+	/* (2) keep the new entries' events, in stream order */
+	if (st->duplicates) {
+		size_t kept = 0;
+		for (i = 0; i < b.n_rows; i++) {
+			if (smap_get(&fresh, b.rows[i].entry->id))
+				b.rows[kept++] = b.rows[i];
+			else
+				mohaa_event_free(&b.rows[i].ev);
+		}
+		b.n_rows = kept;
 	}
 	if (players_load(&b) < 0)
 		goto fail;
@@ -1572,15 +1575,23 @@ int mohaa_ingest_write(struct db *db, const struct mohaa_entry *e, size_t n, int
 				progress_of(b.players.e[pi].val,
 					    &((struct pstate *)b.players.e[pi].val)->before);
 	}
+	t_parse = time_mono_ms();
 	for (i = 0; i < b.n_rows; i++)
 		if (apply(&b, &b.rows[i]) < 0)
 			goto fail;
 	st->events = b.n_rows;
+	t_apply = time_mono_ms();
 
 	/* (3)-(5) */
-	if (copy_events(&b) < 0 || write_matches_and_servers(&b) < 0 || write_players(&b, lb) < 0 ||
-	    write_pms(&b) < 0 || write_deltas(&b, lb) < 0)
+	if (copy_events(&b) < 0)
 		goto fail;
+	t_copy = time_mono_ms();
+	if (write_matches_and_servers(&b) < 0 || write_players(&b, lb) < 0 || write_pms(&b) < 0 ||
+	    write_deltas(&b, lb) < 0)
+		goto fail;
+	log_debug("batch phases: parse+load %lld ms, derive %lld ms, COPY %lld ms, totals %lld ms",
+		  (long long)(t_parse - t0), (long long)(t_apply - t_parse), (long long)(t_copy - t_apply),
+		  (long long)(time_mono_ms() - t_copy));
 	st->duration_ms = (double)(time_mono_ms() - t0);
 	{
 		char ne[24], nd[24], nv[24], dur[32];

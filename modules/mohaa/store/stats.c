@@ -284,3 +284,10 @@ struct json_object *mohaa_stats_summary(struct db *db, int *status)
 		" 'matches', (SELECT count(*) FROM mohaa.matches),"
 		" 'last_batch_at', (SELECT gw_iso(max(at)) FROM mohaa.batches))", 0, NULL, status);
 }
+
+struct json_object *mohaa_stats_last_batch(struct db *db, int *status)
+{
+	return doc(db,
+		"SELECT json_build_object('last_batch_at', (SELECT gw_iso(at) FROM mohaa.batches"
+		" ORDER BY id DESC LIMIT 1))", 0, NULL, status);
+}

@@ -57,4 +57,8 @@ struct json_object *mohaa_stats_maps(struct db *db, int *status);
  * week, events written, the last batch's time. */
 struct json_object *mohaa_stats_summary(struct db *db, int *status);
 
+/* The time of the ingest job's last batch ({"last_batch_at": ...|null}),
+ * cheap enough for /healthz. */
+struct json_object *mohaa_stats_last_batch(struct db *db, int *status);
+
 #endif
