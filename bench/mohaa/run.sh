@@ -14,13 +14,13 @@
 #     against a raw COPY of the same rows (exported from mohaa.events) into a
 #     table with the same columns and indexes.
 #
-# Env: BENCH_BUILD_DIR (the worktree's build/), BENCH_OUT (bench/mohaa/out),
+# Env: BENCH_BUILD_DIR (the worktree's build/), BENCH_OUT (bench/out/mohaa, gitignored),
 # BENCH_DURATION (15), BENCH_CONNS (32), BENCH_WORKERS (16, both pools), BENCH_EVENTS
 # (200000), BENCH_BATCH (500), BENCH_KEEP_TMP=1.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BENCH_BUILD_DIR:-$SRC/build}
-OUT=${BENCH_OUT:-$SRC/bench/mohaa/out}
+OUT=${BENCH_OUT:-$SRC/bench/out/mohaa}
 DURATION=${BENCH_DURATION:-15}
 CONNS=${BENCH_CONNS:-32}
 WORKERS=${BENCH_WORKERS:-16}
