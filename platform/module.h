@@ -70,6 +70,46 @@ struct gw_enrich_hooks {
 	int (*refresh)(struct db *db, struct kv *kv, int64_t now_ms);
 };
 
+/* What gamewatch-stream (platform/stream/, docs/realtime.md) needs from a
+ * module that has rooms. A room is a named JSON document that clients
+ * follow over Server-Sent Events: a snapshot on connect, then RFC 7396
+ * merge patches after each change. Rows of kind ROUTE_STREAM name the
+ * rooms in their URL: the {room} argument of the row, else the pattern's
+ * text after "/api/v1/stream/" ("/api/v1/stream/sessions" is the room
+ * "sessions"); the platform's "/api/v1/stream/rooms/{room}" asks every
+ * enabled module's `room` hook in registry order. */
+struct gw_stream_env {
+	const struct cfg *cfg;
+	struct kv *kv;       /* a command connection to Redis (never the subscriber) */
+	void *state;         /* the module's per-process state, set by init */
+};
+
+struct gw_stream_hooks {
+	/* Redis pub/sub channels on which the module's jobs announce committed
+	 * changes, NULL-terminated; NULL: the module has no rooms. */
+	const char *const *channels;
+	/* Per stream process: set env->state; return 0, or -1 (logged) to
+	 * leave the module's rooms out. free may be NULL. */
+	int (*init)(struct gw_stream_env *env);
+	void (*free)(struct gw_stream_env *env);
+	/* Is `room` the module's: 1 yes, 0 not the module's, -1 the module's
+	 * kind of room but malformed (a 400). Pure. */
+	int (*room)(const char *room);
+	/* A message arrived on one of the channels (channel and payload NULL:
+	 * messages may have been missed, e.g. after a reconnection, or the
+	 * periodic check every 30 s). Return 1 when the rooms may have changed
+	 * (the server then calls build for each of the module's open rooms),
+	 * 0 when not. */
+	int (*message)(struct gw_stream_env *env, const char *channel, const char *payload,
+		       size_t len);
+	/* The current document of `room`: a new object without null members
+	 * (json_strip_nulls, platform/stream/jsondiff.h), with the version of
+	 * the source it was built from in *version (> 0, growing with every
+	 * change: it becomes the event id). NULL when the source is unavailable
+	 * (the room keeps its document; a new client gets 503). */
+	struct json_object *(*build)(struct gw_stream_env *env, const char *room, long long *version);
+};
+
 struct gw_module {
 	const char *name;              /* lower case: URL prefix /<name>/, migrations key, job prefix */
 	const char *title;             /* "Battlezone: Combat Commander" */
@@ -102,6 +142,8 @@ struct gw_module {
 	void (*metrics)(struct app *app, struct buf *out);
 	/* Enrichment providers, mirrored picture kinds, cache refresh. */
 	struct gw_enrich_hooks enrich;
+	/* Rooms served by gamewatch-stream (zeroed: none). */
+	struct gw_stream_hooks stream;
 };
 
 /* The registry: every module built in, generated from modules/registry.am

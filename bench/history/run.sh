@@ -80,7 +80,7 @@ rm -f "$OUT"/*.txt "$OUT"/*.tsv "$OUT"/*.log "$OUT"/*.md "$OUT"/*.json
 gw_services_init "$TMP" || die "init"
 GW_PG_FSYNC=${BENCH_PG_FSYNC:-on} gw_pg_start >/dev/null || die "PostgreSQL did not start"
 gw_redis_start || die "Redis did not start"
-GW_SHARE_DIR=$BUILD/share; export GW_SHARE_DIR
+gw_share "$BUILD" || die "staging the build for the service user"
 gw_app_env "$SRC"
 export GW_RUN_DIR=$TMP/run
 PGLOG=$GW_PG_SOCKDIR/postgresql.log

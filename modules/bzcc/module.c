@@ -11,6 +11,7 @@
 #include "platform/enrich/profiles.h"
 #include "modules/bzcc/web/lobby.h"
 #include "modules/bzcc/web/metrics.h"
+#include "modules/bzcc/web/stream.h"
 #include "platform/web/app.h"
 #include "platform/web/req.h"
 #include "timeutil.h"
@@ -20,6 +21,7 @@
 static const struct route routes[] = {
 	ROUTE_GET_PAGE("/bzcc/", page_home, "Live sessions with filters"),
 	ROUTE_GET_PAGE("/bzcc/sessions/{id}", page_session, "One session: players, teams, map"),
+	ROUTE_GET_PAGE("/bzcc/join/{hex}", page_join, "Share a game: Open Graph preview, then its steam:// join link"),
 	ROUTE_GET_PAGE("/bzcc/history", page_history, "Session history with filters and paging"),
 	ROUTE_GET_PAGE("/bzcc/players/{id}", page_player, "Player profile: sessions, playtime"),
 	ROUTE_GET_PAGE("/bzcc/maps", page_maps, "Maps by popularity"),
@@ -38,6 +40,14 @@ static const struct route routes[] = {
 	ROUTE_GET_API("/api/v1/mods", api_mods, "Mods by popularity, JSON or CSV"),
 	ROUTE_GET_API("/api/v1/mods/{id}", api_mod, "One mod"),
 	ROUTE_GET_API("/api/v1/analytics", api_analytics, "Analytics series"),
+	/* served by gamewatch-stream (docs/realtime.md); the page workers answer 503 */
+	{ M_GET, "/api/v1/stream/sessions", api_stream_elsewhere, ROUTE_STREAM, ROLE_PUBLIC, false,
+	  CACHE_NO_STORE, 0, RATE_NONE, 0, "Server-Sent Events of the live lobby: snapshot, then merge patches" },
+	/* admins manage the Discord webhooks (401 until accounts exist) */
+	{ M_GET, "/bzcc/admin/webhooks", page_webhooks, ROUTE_PAGE, ROLE_ADMIN, false, CACHE_NO_STORE, 0,
+	  RATE_READ, 0, "Discord webhooks: the list and the form to add one" },
+	{ M_POST, "/bzcc/admin/webhooks", page_webhooks, ROUTE_PAGE, ROLE_ADMIN, true, CACHE_NO_STORE, 0,
+	  RATE_WRITE, 4096, "Add or remove a Discord webhook" },
 	/* the root URLs of the one-game app, kept as permanent redirects */
 	{ M_GET, "/sessions/{id}", page_legacy_redirect, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_PUBLIC,
 	  86400, RATE_READ, 0, "Moved: /bzcc/sessions/{id}" },
@@ -64,6 +74,10 @@ static const struct gw_job jobs[] = {
 	  "* * * * *", "--duration 55", 90 },
 	{ "rollup", job_rollup, "partitions ahead and history aggregates [--full]",
 	  "*/5 * * * *", NULL, 1800 },
+	{ "notify", job_notify, "Discord webhooks: post, edit, end session messages [--once | --duration SECONDS]",
+	  "* * * * *", "--duration 55", 90 },
+	{ "webhook", job_webhook, "manage webhooks: add URL [--hosts steam:ID,...] | list | remove ID",
+	  NULL, NULL, 0 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
@@ -174,4 +188,6 @@ const struct gw_module gw_module_bzcc = {
 	.health = health,
 	.metrics = bzcc_metrics,
 	.enrich = { providers, mirror_kinds, refresh },
+	.stream = { bzcc_stream_channels, bzcc_stream_init, bzcc_stream_free, bzcc_stream_room,
+		    bzcc_stream_message, bzcc_stream_build },
 };

@@ -24,6 +24,7 @@ extern const struct gw_module gw_module_bzcc;
 
 void page_home(struct app *app, struct req *r);            /* /bzcc/  live sessions, filters */
 void page_session(struct app *app, struct req *r);         /* /bzcc/sessions/{id} */
+void page_join(struct app *app, struct req *r);            /* /bzcc/join/{hex}  shareable join link (400: not a join argument) */
 void api_sessions_current(struct app *app, struct req *r); /* /api/v1/sessions/current */
 void api_session(struct app *app, struct req *r);          /* /api/v1/sessions/{id} */
 void api_history_summary(struct app *app, struct req *r);  /* /api/v1/history/summary?minutes=N */
@@ -47,5 +48,8 @@ void page_legacy_redirect(struct app *app, struct req *r); /* the pre-module roo
 /* The module's jobs (jobs/job-*.c): see the rows in module.c. */
 int job_poll_bzcc(const struct cfg *cfg, int argc, char **argv);
 int job_rollup(const struct cfg *cfg, int argc, char **argv);
+void page_webhooks(struct app *app, struct req *r);           /* web/page-webhooks.c */
+int job_notify(const struct cfg *cfg, int argc, char **argv);   /* jobs/job-notify.c */
+int job_webhook(const struct cfg *cfg, int argc, char **argv);  /* jobs/job-notify.c */
 
 #endif

@@ -14,6 +14,7 @@ void api_health(struct app *app, struct req *r);   /* platform/web/api-health.c 
 void api_openapi(struct app *app, struct req *r);  /* platform/web/openapi.c */
 void page_api_docs(struct app *app, struct req *r); /* platform/web/openapi.c */
 void api_metrics(struct app *app, struct req *r);  /* platform/web/metrics.c */
+void api_stream_elsewhere(struct app *app, struct req *r); /* platform/web/app.c */
 
 const struct route platform_routes[] = {
 	{ M_GET, "/", page_front, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0,
@@ -26,8 +27,49 @@ const struct route platform_routes[] = {
 	  "The API page: every JSON endpoint, readable (Swagger UI over the OpenAPI document)" },
 	{ M_GET, "/metrics", api_metrics, ROUTE_API, ROLE_OPERATOR, false, CACHE_NO_STORE, 0, RATE_NONE, 0,
 	  "Prometheus metrics: requests and latency per route, workers, jobs, queues, modules" },
+	/* served by gamewatch-stream (platform/stream/); the page workers answer 503 */
+	{ M_GET, "/api/v1/stream/rooms/{room}", api_stream_elsewhere, ROUTE_STREAM, ROLE_PUBLIC, false,
+	  CACHE_NO_STORE, 0, RATE_NONE, 0,
+	  "Server-Sent Events of one room of any module: snapshot, then merge patches" },
 	ROUTE_END,
 };
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decode the n bytes at seg in place and NUL-terminate them.
+ * Returns 0, or -1 on a malformed escape or a NUL byte. */
+static int decode_segment(char *seg, size_t n)
+{
+	size_t i, o = 0;
+	for (i = 0; i < n; i++) {
+		char c = seg[i];
+		if (c == '%') {
+			int hi, lo;
+			if (i + 2 >= n)
+				return -1;
+			hi = hexval(seg[i + 1]);
+			lo = hexval(seg[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			c = (char)(hi * 16 + lo);
+			i += 2;
+		}
+		if (!c)
+			return -1;
+		seg[o++] = c;
+	}
+	seg[o] = '\0';
+	return 0;
+}
 
 int route_pattern_match(const char *pat, char *path, char **args, int max_args)
 {
@@ -40,19 +82,21 @@ int route_pattern_match(const char *pat, char *path, char **args, int max_args)
 		size_t pl = strcspn(pat, "/");
 		char *end = path + strcspn(path, "/");
 		int pat_last = !pat[pl], path_last = !*end;
+		/* split at the raw '/', then decode the segment once: an encoded
+		 * slash (%2F) is part of a {x} value, never a separator */
+		if (decode_segment(path, (size_t)(end - path)) < 0)
+			return 0;
 		if (*pat == '{') {
-			if (end == path || n == max_args)
+			if (!*path || n == max_args)
 				return 0;
 			if (args)
 				args[n] = path;
 			n++;
-		} else if (pl != (size_t)(end - path) || strncmp(pat, path, pl)) {
+		} else if (strlen(path) != pl || strncmp(pat, path, pl)) {
 			return 0;
 		}
 		if (pat_last || path_last)
 			return pat_last && path_last;
-		if (args)
-			*end = '\0';
 		pat += pl + 1;
 		path = end + 1;
 	}
@@ -100,16 +144,21 @@ static int lookup_in(struct req *r, const struct route *rows, const struct gw_mo
 {
 	const struct route *rt;
 	for (rt = rows; rt && rt->pattern; rt++) {
-		char *copy;
-		if (!route_pattern_match(rt->pattern, r->path, NULL, REQ_MAX_ROUTE_ARGS))
-			continue;
-		if (!(rt->methods & want)) {
-			m->allowed |= rt->methods;
-			continue;
-		}
-		copy = strdup(r->path);
+		/* matched on the raw path, decoded segment by segment (the
+		 * matcher decodes in place: a fresh copy per row) */
+		char *copy = strdup(r->raw_path ? r->raw_path : r->path);
 		if (!copy)
 			abort();
+		if (!route_pattern_match(rt->pattern, copy, NULL, REQ_MAX_ROUTE_ARGS)) {
+			free(copy);
+			continue;
+		}
+		if (!(rt->methods & want)) {
+			m->allowed |= rt->methods;
+			free(copy);
+			continue;
+		}
+		strcpy(copy, r->raw_path ? r->raw_path : r->path);
 		free(r->route_buf);
 		r->route_buf = copy;
 		memset(r->route_args, 0, sizeof r->route_args);

@@ -24,7 +24,8 @@ live = sorted(s["id"] for s in doc["sessions"])
 # same sessions are served (rebuilt from PostgreSQL by the web workers).
 flush = subprocess.run(["redis-cli", "-u", os.environ["REDIS_URL"], "FLUSHALL"],
                        capture_output=True, text=True)
-ok(flush.returncode == 0, "flush Redis", flush.stderr)
+# redis-cli exits 0 on an error reply (NOAUTH): the answer must be OK
+ok(flush.returncode == 0 and flush.stdout.strip() == "OK", "flush Redis", flush.stdout + flush.stderr)
 # announce a change as the poller would, so that every worker drops its
 # in-process copy, finds no version in Redis and must rebuild
 pub = subprocess.run(["redis-cli", "-u", os.environ["REDIS_URL"], "PUBLISH", "gw:bzcc:events",
@@ -57,13 +58,23 @@ ok(doc and doc["stale"] is True and sorted(s["id"] for s in doc["sessions"]) == 
 _, _, hz = get_json(BASE_URL + "/healthz")
 ok(hz and hz["status"] == "degraded" and hz["poll"]["stale"] is True, "/healthz is degraded", hz)
 
-# Backoff: a run of 4 s with a 1 s interval makes one failing attempt
-# (the next would come 8-12 s later) ...
+# Backoff: a run started while an earlier failure's backoff runs (a second
+# failure: 16-24 s) waits it out and makes no attempt in 4 s ...
+FAILING = {"RAKNET_URL": "file:///nonexistent/lobby.json", "POLL_INTERVAL_SECONDS": "1"}
+rc, out = poll_file(os.path.join(DATA, "does-not-exist.json"))
 before = int(scalar("SELECT count(*) FROM bzcc.polls"))
-rc, out = job("poll-bzcc", "--duration", "4", env={
-    "RAKNET_URL": "file:///nonexistent/lobby.json", "POLL_INTERVAL_SECONDS": "1"})
+rc, out = job("poll-bzcc", "--duration", "4", env=FAILING)
 attempts = int(scalar("SELECT count(*) FROM bzcc.polls")) - before
-ok(rc == 0 and attempts <= 1, "failing: at most one attempt in 4 s (backoff >= 8 s)",
+ok(rc == 0 and attempts == 0, "backing off: a new run waits out the backoff (no attempt in 4 s)",
+   "attempts %d" % attempts, out)
+# ... while after a success a run of 4 s with a 1 s interval makes exactly
+# one failing attempt (the next would come 8-12 s later) ...
+rc, out = poll_file(GOOD)
+ok(rc == 0, "a good poll resets the failures", out)
+before = int(scalar("SELECT count(*) FROM bzcc.polls"))
+rc, out = job("poll-bzcc", "--duration", "4", env=FAILING)
+attempts = int(scalar("SELECT count(*) FROM bzcc.polls")) - before
+ok(rc == 0 and attempts == 1, "failing: exactly one attempt in 4 s (backoff >= 8 s)",
    "attempts %d" % attempts, out)
 # ... and after a success the 1 s cadence returns: several polls in 4 s.
 rc, out = poll_file(GOOD)
