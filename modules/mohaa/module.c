@@ -15,10 +15,14 @@
 #include "timeutil.h"
 
 /* The ingest rows: POST, game servers authenticate with their token in the
- * handler (not a browser session, so no CSRF), never cached. */
+ * handler (not a browser session, so no CSRF), never cached. The body is
+ * BODY_RAW: the original tracker's form bodies are not valid
+ * application/x-www-form-urlencoded (values unescaped: a name may hold '%',
+ * '&' or '='), so the handler reads the bytes as sent and parses them
+ * itself (domain/parse.c). */
 #define ROUTE_INGEST(pat, fn, sum) \
 	{ M_POST, (pat), (fn), ROUTE_API, ROLE_PUBLIC, false, CACHE_NO_STORE, 0, RATE_INGEST, \
-	  MOHAA_MAX_BODY, (sum) }
+	  MOHAA_MAX_BODY, BODY_RAW, (sum) }
 
 /* Pages under /mohaa/, JSON at the spec's paths under /api/v1/
  * (../shared/specs/mohaa-stats-api.md). A map path "dm/mohdm1" spans two

@@ -17,19 +17,19 @@ void api_metrics(struct app *app, struct req *r);  /* platform/web/metrics.c */
 void api_stream_elsewhere(struct app *app, struct req *r); /* platform/web/app.c */
 
 const struct route platform_routes[] = {
-	{ M_GET, "/", page_front, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0,
+	{ M_GET, "/", page_front, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0, BODY_PARSED,
 	  "Front page: the only enabled module's home, or a hub of every module" },
-	{ M_GET, "/healthz", api_health, ROUTE_API, ROLE_PUBLIC, false, CACHE_NO_STORE, 0, RATE_NONE, 0,
+	{ M_GET, "/healthz", api_health, ROUTE_API, ROLE_PUBLIC, false, CACHE_NO_STORE, 0, RATE_NONE, 0, BODY_PARSED,
 	  "Health: database, Redis and every module's data freshness" },
 	{ M_GET, "/api/v1/openapi.json", api_openapi, ROUTE_API, ROLE_PUBLIC, false, CACHE_PUBLIC, 300,
-	  RATE_READ, 0, "This OpenAPI 3.1 document of every JSON endpoint (ETag, gzip)" },
-	{ M_GET, "/api", page_api_docs, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0,
+	  RATE_READ, 0, BODY_PARSED, "This OpenAPI 3.1 document of every JSON endpoint (ETag, gzip)" },
+	{ M_GET, "/api", page_api_docs, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0, BODY_PARSED,
 	  "The API page: every JSON endpoint, readable (Swagger UI over the OpenAPI document)" },
-	{ M_GET, "/metrics", api_metrics, ROUTE_API, ROLE_OPERATOR, false, CACHE_NO_STORE, 0, RATE_NONE, 0,
+	{ M_GET, "/metrics", api_metrics, ROUTE_API, ROLE_OPERATOR, false, CACHE_NO_STORE, 0, RATE_NONE, 0, BODY_PARSED,
 	  "Prometheus metrics: requests and latency per route, workers, jobs, queues, modules" },
 	/* served by gamewatch-stream (platform/stream/); the page workers answer 503 */
 	{ M_GET, "/api/v1/stream/rooms/{room}", api_stream_elsewhere, ROUTE_STREAM, ROLE_PUBLIC, false,
-	  CACHE_NO_STORE, 0, RATE_NONE, 0,
+	  CACHE_NO_STORE, 0, RATE_NONE, 0, BODY_PARSED,
 	  "Server-Sent Events of one room of any module: snapshot, then merge patches" },
 	ROUTE_END,
 };

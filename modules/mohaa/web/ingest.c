@@ -1,6 +1,8 @@
 /* ingest.c: POST /api/v1/ingest/events and POST /api/v1/ingest/match-result.
  *
- * 1. Read the body (at most MOHAA_MAX_BODY bytes: 413 above).
+ * 1. Read the body as sent (the row is BODY_RAW: the tracker's form bodies
+ *    are not valid urlencoded, so the dispatcher must not parse them), at
+ *    most the row's limit (MOHAA_MAX_BODY; 413 above).
  * 2. Parse it (domain: the three shapes); malformed is a 400 and nothing is
  *    kept.
  * 3. Authenticate: X-Server-Token, then Authorization: Bearer, then the
@@ -32,7 +34,6 @@
 #include "modules/mohaa/module.h"
 #include "modules/mohaa/store/queue.h"
 #include "modules/mohaa/store/servers.h"
-#include "modules/mohaa/web/body.h"
 #include "modules/mohaa/web/web.h"
 #include "platform/web/app.h"
 #include "platform/web/req.h"
@@ -112,7 +113,7 @@ static void mask(struct buf *body, const char *tok)
 static void ingest(struct app *app, struct req *r, const char *default_type)
 {
 	struct mohaa_web *w = mohaa_web_state(app);
-	struct buf body = BUF_INIT;
+	struct buf *body = &r->in_body;
 	struct mohaa_body parsed = { 0 };
 	struct json_object *out = NULL, *rejections = NULL;
 	const char *token = NULL, *hdr, *single_type = NULL;
@@ -121,22 +122,22 @@ static void ingest(struct app *app, struct req *r, const char *default_type)
 	int64_t server_id;
 	size_t i;
 
-	st = mohaa_body_read(r, MOHAA_MAX_BODY, &body, err, sizeof err);
+	st = req_read_raw_body(r, err, sizeof err);
 	if (st) {
 		req_json_error(r, st, st == 413 ? "payload too large" : "invalid body", err);
 		goto out;
 	}
-	st = mohaa_body_parse(body.data, body.len, &parsed, err, sizeof err);
+	st = mohaa_body_parse(body->data ? body->data : "", body->len, &parsed, err, sizeof err);
 	if (st) {
 		req_json_error(r, st, st == 413 ? "payload too large" : "invalid body", err);
 		goto out;
 	}
 
 	/* the token: header, bearer, then the body's field */
-	hdr = mohaa_header(r, "HTTP_X_SERVER_TOKEN");
+	hdr = req_getenv(r, "HTTP_X_SERVER_TOKEN");
 	if (hdr && *hdr) {
 		token = hdr;
-	} else if ((hdr = mohaa_header(r, "HTTP_AUTHORIZATION")) && !strncasecmp(hdr, "Bearer ", 7)) {
+	} else if ((hdr = r->authorization) && !strncasecmp(hdr, "Bearer ", 7)) {
 		token = hdr + 7;
 		while (*token == ' ')
 			token++;
@@ -203,11 +204,11 @@ static void ingest(struct app *app, struct req *r, const char *default_type)
 			goto out;
 		}
 		/* no credential goes into the queue, the database or the raw lines */
-		mask(&body, token);
+		mask(body, token);
 		for (i = 0; i < parsed.n; i++) {
 			const char *t = mohaa_raw_get(&parsed.ev[i], "server_token");
 			if (t && token_shaped(t))
-				mask(&body, t);
+				mask(body, t);
 		}
 		{
 			unsigned char raw[16];
@@ -220,8 +221,8 @@ static void ingest(struct app *app, struct req *r, const char *default_type)
 			}
 			hex_encode(raw, sizeof raw, rid);
 			for (;;) {
-				q = mohaa_queue_add(&app->kv, server_id, rid, default_type, body.data,
-						    body.len, accepted, w->backlog_max, id, sizeof id);
+				q = mohaa_queue_add(&app->kv, server_id, rid, default_type, body->data,
+						    body->len, accepted, w->backlog_max, id, sizeof id);
 				if (q >= 0 || time_mono_ms() - start + wait > RETRY_MS)
 					break;
 				time_sleep_ms(wait, NULL);
@@ -260,7 +261,6 @@ out:
 	json_object_put(out);
 	json_object_put(rejections);
 	mohaa_body_free(&parsed);
-	buf_release(&body);
 }
 
 void api_mohaa_ingest_events(struct app *app, struct req *r)
