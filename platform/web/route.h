@@ -86,7 +86,7 @@ enum route_rate {
 	RATE_READ,   /* ordinary reads: GW_RATE_READ, default 600/60 */
 	RATE_WRITE,  /* state-changing forms and API calls: GW_RATE_WRITE, default 60/60 */
 	RATE_LOGIN,  /* sign-in attempts: GW_RATE_LOGIN, default 10/300 */
-	RATE_INGEST, /* game-server telemetry: GW_RATE_INGEST, default 1200/60 */
+	RATE_INGEST, /* game-server telemetry: GW_RATE_INGEST, default 10000/10 (guard.h) */
 };
 
 /* What the dispatcher does with the request body (step 4 above). */
