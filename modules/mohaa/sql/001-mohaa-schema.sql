@@ -1,4 +1,4 @@
--- 200-mohaa-schema.sql: MOHAA match telemetry. Written by `gamewatch-job
+-- 001-mohaa-schema.sql: MOHAA match telemetry. Written by `gamewatch-job
 -- mohaa-ingest` (one transaction per batch of stream entries) and by
 -- `gamewatch-job mohaa-server` (server registration); read by the web app.
 -- Meanings: modules/mohaa/README.md.
