@@ -7,6 +7,7 @@ the payload files)."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import time
@@ -195,7 +196,8 @@ sock = os.path.join(tmp, "fcgi.sock")
 log = open(os.path.join(os.environ.get("GW_RUN", tmp), "log", "t90-pool.log"), "ab")
 env = dict(os.environ, MOHAA_INGEST_BACKLOG="1", MOHAA_RETRY_AFTER="7")
 pool = subprocess.Popen([os.path.join(BUILD_DIR, "gamewatch.fcgi"), "--listen", "unix:" + sock,
-                         "--workers", "1"], env=env, stdout=log, stderr=log)
+                         "--workers", "1"] + (["--allow-root"] if os.geteuid() == 0 else []),
+                        env=env, stdout=log, stderr=log)
 
 
 def cgi(body, token_hdr):
@@ -235,6 +237,7 @@ finally:
     pool.terminate()
     pool.wait(timeout=20)
     log.close()
+    shutil.rmtree(tmp, ignore_errors=True)
 
 # --- the metrics under the original names -------------------------------------------
 time.sleep(5.5)  # the database part of /metrics is cached for 5 s

@@ -369,7 +369,7 @@ for path in ("/api/v1/stats/leaderboard?limit=50", "/api/v1/stats/leaderboard?st
     st, h, pages[path] = get_json(BASE_URL + path)
 ok(all(p and p["source"] == "redis" for p in pages.values()), "the boards are read from Redis",
    [(k, p and p["source"]) for k, p in pages.items()])
-rcli = ["redis-cli", "-p", str(urllib.parse.urlparse(os.environ["REDIS_URL"]).port)]
+rcli = ["redis-cli", "-u", os.environ["REDIS_URL"]]
 subprocess.run(rcli + ["DEL", "gw:mohaa:lb:ready"], capture_output=True)
 same = []
 for path, p in pages.items():

@@ -31,6 +31,9 @@ token = register(NAME)
 SID = server_id(NAME)
 RUN = os.environ["GW_RUN"]
 REDIS_PORT = urllib.parse.urlparse(os.environ["REDIS_URL"]).port
+REDIS_PASSWORD = urllib.parse.unquote(urllib.parse.urlparse(os.environ["REDIS_URL"]).password or "")
+# the harness's Redis (tests/lib/services.sh): its config file, run as redis when root
+REDIS_CONF = os.path.join(RUN, "redis", "redis.conf")
 DURATION = float(os.environ.get("T92_SECONDS", "24"))
 THREADS = 6
 
@@ -43,16 +46,31 @@ latency = {}
 
 
 def resp(*args):
-    """One command over RESP on a fresh socket (fast enough to poll)."""
+    """One command over RESP on a fresh socket after AUTH (fast enough to poll);
+    the command's reply as text."""
     import socket
+
+    def cmd(*a):
+        return ("*%d\r\n" % len(a) + "".join("$%d\r\n%s\r\n" % (len(x), x) for x in a)).encode()
     with socket.create_connection(("127.0.0.1", REDIS_PORT), timeout=2) as s:
-        s.sendall(("*%d\r\n" % len(args) + "".join("$%d\r\n%s\r\n" % (len(a), a) for a in args)).encode())
-        return s.recv(4096).decode("latin-1")
+        s.sendall(cmd("AUTH", "default", REDIS_PASSWORD) + cmd(*args))
+        got = b""
+        try:
+            while True:  # until the replies stop coming (small: one packet or two)
+                data = s.recv(4096)
+                if not data:
+                    break
+                got += data
+                if got.startswith(b"+OK\r\n") and len(got) > 5 and got.endswith(b"\r\n"):
+                    s.settimeout(0.05)
+        except socket.timeout:
+            pass
+        return got.decode("latin-1")[5:] if got.startswith(b"+OK\r\n") else got.decode("latin-1")
 
 
 def rcli(*args):
-    p = subprocess.run(["redis-cli", "-p", str(REDIS_PORT)] + list(args), capture_output=True, text=True,
-                       timeout=10)
+    p = subprocess.run(["redis-cli", "-u", os.environ["REDIS_URL"]] + list(args), capture_output=True,
+                       text=True, timeout=10)
     return p.stdout.strip()
 
 
@@ -113,7 +131,6 @@ def redis_pid():
 
 def restart_redis(how):
     """Stop Redis (SIGTERM or SIGKILL) and start it again on the same files and port."""
-    d = rcli("CONFIG", "GET", "dir").splitlines()[1]
     fsync = rcli("CONFIG", "GET", "appendfsync").splitlines()[1]
     pid = redis_pid()
     with lock:
@@ -128,11 +145,15 @@ def restart_redis(how):
             break
         time.sleep(0.02)
     time.sleep(0.3)
-    p = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(REDIS_PORT), "--protected-mode",
-                          "yes", "--daemonize", "no", "--dir", d, "--logfile", os.path.join(RUN, "log", "redis.log"),
-                          "--unixsocket", "", "--appendonly", "yes", "--appendfsync", fsync, "--save",
-                          "3600 1 300 100"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
+    # the same config file (port, dir, password, appendonly, appendfsync) as
+    # the harness's gw_redis_start, as the same user
+    argv = ["redis-server", REDIS_CONF]
+    if os.geteuid() == 0 and subprocess.run(["id", "-u", "redis"], capture_output=True).returncode == 0:
+        argv = ["setpriv", "--reuid=redis", "--regid=redis", "--init-groups", "--"] + argv
+    log = open(os.path.join(RUN, "log", "redis.log"), "ab")
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd="/",
+                         start_new_session=True)
+    log.close()
     with open(os.path.join(RUN, "pids"), "a") as f:  # the harness stops it at the end
         f.write("redis %d %s\n" % (p.pid, starttime(p.pid)))
     for _ in range(200):
