@@ -1,4 +1,4 @@
-"""t90_mohaa_lib: helpers of the MOHAA integration tests (t90..t93).
+"""t90_mohaa_lib: helpers of the MOHAA integration tests (t90..t92, and t76 for the OpenAPI answers).
 
 Servers are registered with the real CLI (`gamewatch-job mohaa-server add`),
 events go through the web servers the harness started, and the ingest job
