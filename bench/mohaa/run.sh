@@ -47,14 +47,13 @@ gw_share "$BUILD"
 gw_app_env "$SRC"
 "$BUILD/gamewatch-job" migrate >"$TMP/log/migrate.log" 2>&1 || die "migrate"
 TOKEN=$("$BUILD/gamewatch-job" mohaa-server add bench 2>/dev/null)
-REDIS_DIR=$(redis-cli -p "$GW_REDIS_PORT" CONFIG GET dir | sed -n 2p)
 
 # one lighttpd in front of a FastCGI socket (the project's config, like bench/run.sh)
 start_lighttpd() {  # NAME SOCKET -> LIGHTTPD_URL
 	local name=$1 sock=$2 dir=$TMP/lighttpd-$1 port
 	port=$(gw_free_port)
 	mkdir -p "$dir"
-	gw_render_conf "$SRC/apache/lighttpd.conf.in" "$dir/gamewatch.conf" "$BUILD" "$BUILD/share"
+	gw_render_conf "$SRC/apache/lighttpd.conf.in" "$dir/gamewatch.conf" "$GW_BIN_DIR" "$GW_SHARE_DIR"
 	sed -i "s|\"$TMP/run/gamewatch/app.sock\"|\"$sock\"|" "$dir/gamewatch.conf"
 	cat >"$dir/lighttpd.conf" <<-EOC
 		server.bind = "127.0.0.1"
@@ -70,8 +69,10 @@ start_lighttpd() {  # NAME SOCKET -> LIGHTTPD_URL
 }
 
 pool_start() {  # extra env assignments...
-	# no 429 during the load: the job drains between runs
-	env MOHAA_INGEST_BACKLOG=1000000000 "$@" "$BUILD/gamewatch.fcgi" --listen "unix:$TMP/run/gamewatch/app.sock" --workers "$WORKERS" \
+	# no 429 during the load: the job drains between runs; as root the
+	# workers run as the service user, as in gw_pool_start
+	(cd / && exec env MOHAA_INGEST_BACKLOG=1000000000 "$@" "$GW_BIN_DIR/gamewatch.fcgi" \
+		--listen "unix:$TMP/run/gamewatch/app.sock" --workers "$WORKERS" ${GW_APP_USER:+--user "$GW_APP_USER"}) \
 		</dev/null >>"$TMP/log/pool.log" 2>&1 &
 	POOL_PID=$!
 	gw_record pool $POOL_PID
@@ -80,8 +81,8 @@ pool_start() {  # extra env assignments...
 pool_stop() { kill "$POOL_PID"; wait "$POOL_PID" 2>/dev/null || true; rm -f "$TMP/run/gamewatch/app.sock"; }
 
 redis_fsync() {  # POLICY: appendfsync now (CONFIG SET)
-	redis-cli -p "$GW_REDIS_PORT" CONFIG SET appendfsync "$1" >/dev/null
-	[ "$(redis-cli -p "$GW_REDIS_PORT" CONFIG GET appendfsync | sed -n 2p)" = "$1" ] || die "appendfsync $1"
+	redis-cli --no-auth-warning -u "$REDIS_URL" CONFIG SET appendfsync "$1" >/dev/null
+	[ "$(redis-cli --no-auth-warning -u "$REDIS_URL" CONFIG GET appendfsync | sed -n 2p)" = "$1" ] || die "appendfsync $1"
 }
 
 BODY="type=kill&match_id=match_sess_0.05_0.05&timestamp=73.60&attacker_name=^1Sgt^7Rock&attacker_guid=allies&attacker_team=allies&attacker_x=-1184.25&attacker_y=2210.00&attacker_z=96.13&attacker_pitch=4.22&attacker_yaw=271.50&victim_name=Hans&victim_guid=axis&victim_team=axis&victim_x=-1190.80&victim_y=1702.44&victim_z=64.13&weapon=MOD_FAST_BULLET&hitloc=head&inflictor=player&server_token=$TOKEN&server_id=bench"
