@@ -1,6 +1,7 @@
 /* app.c: worker state, dispatch by the route table, page chrome. */
 #include "platform/web/app.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,20 +76,44 @@ static bool wants_json(const struct req *r)
 	return r->api_path;
 }
 
-/* The site navigation: every enabled module's links. */
-static struct json_object *nav_links(void)
+static void nav_add(struct json_object *nav, const char *label, const char *href, const char *module)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "label", json_object_new_string(label));
+	json_object_object_add(o, "href", json_object_new_string(href));
+	if (module)
+		json_object_object_add(o, "module", json_object_new_string(module));
+	json_object_array_add(nav, o);
+}
+
+/* The site navigation. One enabled module: its links. Several: on a
+ * module's page, "All games" (the hub) then that module's links; on the
+ * platform's pages (hub, account, admin, API), one link per module to its
+ * home, labelled with its name in capitals ("BZCC", "EVE"). Five modules'
+ * links side by side would not fit a header. */
+static struct json_object *nav_links(const struct req *r)
 {
 	const struct gw_module *const *m;
 	struct json_object *nav = json_object_new_array();
-	for (m = gw_modules(); *m; m++) {
-		const struct gw_nav *n;
-		for (n = (*m)->nav; n && n->label; n++) {
-			struct json_object *o = json_object_new_object();
-			json_object_object_add(o, "label", json_object_new_string(n->label));
-			json_object_object_add(o, "href", json_object_new_string(n->href));
-			json_object_object_add(o, "module", json_object_new_string((*m)->name));
-			json_object_array_add(nav, o);
+	const struct gw_nav *n;
+	if (gw_modules_count() > 1 && !r->module) {
+		for (m = gw_modules(); *m; m++) {
+			char label[32];
+			size_t i;
+			for (i = 0; (*m)->name[i] && i + 1 < sizeof label; i++)
+				label[i] = (char)toupper((unsigned char)(*m)->name[i]);
+			label[i] = '\0';
+			nav_add(nav, label, (*m)->home ? (*m)->home : "/", (*m)->name);
 		}
+		return nav;
+	}
+	if (gw_modules_count() > 1)
+		nav_add(nav, "All games", "/", NULL);
+	for (m = gw_modules(); *m; m++) {
+		if (gw_modules_count() > 1 && *m != r->module)
+			continue;
+		for (n = (*m)->nav; n && n->label; n++)
+			nav_add(nav, n->label, n->href, (*m)->name);
 	}
 	return nav;
 }
@@ -110,7 +135,7 @@ void app_render_page(struct app *app, struct req *r, int status, const char *pag
 	}
 	json_object_object_add(ctx, "content", json_object_new_string_len(content.data, (int)content.len));
 	if (!json_object_object_get_ex(ctx, "nav", NULL))
-		json_object_object_add(ctx, "nav", nav_links());
+		json_object_object_add(ctx, "nav", nav_links(r));
 	if (!json_object_object_get_ex(ctx, "site_sub", NULL))
 		json_object_object_add(ctx, "site_sub", json_object_new_string(
 			r->module ? r->module->title

@@ -79,10 +79,22 @@ for name, base in servers():
         ok(st1 == 200 and st2 == 200 and title.search(home) and
            title.search(home).group(1) == title.search(bz).group(1) == b"Live games",
            "%s: / and /bzcc/ both show the live page" % name, st1, st2)
-    nav = re.findall(rb'<nav class="site-nav".*?</nav>', home, re.S)
-    links = re.findall(rb'href="([^"]+)"', nav[0]) if nav else []
+    def nav_of(page):
+        nav = re.findall(rb'<nav class="site-nav".*?</nav>', page, re.S)
+        return re.findall(rb'href="([^"]+)"', nav[0]) if nav else []
+    links = nav_of(bz)
     ok(b"/bzcc/history" in links and b"/bzcc/maps" in links and b"/history" not in links,
        "%s: the navigation links into /bzcc/" % name, links)
+    if len(MODULES_BUILT) > 1:
+        # a module's page: the hub, then only its own links; the hub: one
+        # link per module, to its home
+        ok(b"/" in links and not [x for x in links if x.startswith(b"/") and x != b"/"
+                                  and not x.startswith(b"/bzcc/") and x not in (b"/api", b"/account", b"/healthz")],
+           "%s: on /bzcc/ the navigation holds the hub and BZCC's links only" % name, links)
+        hub = nav_of(home)
+        ok(b"/bzcc/" in hub and b"/bzcc/history" not in hub
+           and len([x for x in hub if x not in (b"/api", b"/account", b"/healthz")]) == len(MODULES_BUILT),
+           "%s: on the hub the navigation holds one link per module" % name, hub)
     # forms and links on the live page point into the module too
     ok(b'action="/bzcc/"' in bz and b'href="/history"' not in bz,
        "%s: the live page's filter form submits to /bzcc/" % name)

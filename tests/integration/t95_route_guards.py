@@ -14,7 +14,8 @@ public, through lighttpd:
   same rows before and after (an md5 over each table's rows).
 
 Every state-changing row must have csrf set (a machine-ingest row of
-RATE_INGEST, authenticated its own way, is listed as such). Controls, so
+RATE_INGEST, authenticated its own way, is listed as such, and must
+answer 401 without its server token). Controls, so
 that the refusals are not an artefact of broken test sessions: each GET
 row with a role answers the right role without 401/403, and one POST row
 accepts the right role with the right token."""
@@ -117,7 +118,14 @@ for r in guarded:
             continue  # t70 covers the operator role
         else:
             who = (anon, anon_token)
-        if unsafe:
+        if unsafe and r["csrf"] != "csrf":
+            # machine ingest (listed above): no browser session or CSRF
+            # token means anything to it; without its module's server token
+            # it is 401
+            st = send(anon, m, path, None)
+            if st != 401:
+                problems.append("%s %s without a server token: %d (want 401)" % (m, path, st))
+        elif unsafe:
             b, tok = who
             other = people["user" if who is not people["user"] else "curator"][1]
             pre = pre_tokens.get(role)
