@@ -228,22 +228,50 @@ int bzcc_history_player_ref(struct db *db, const char *ref, int64_t *player_id)
 	return players_find_ref(db, ref, player_id);
 }
 
+/* The earliest poll logged after the rollup's watermark, as timestamptz
+ * text in `out` ("" when there is none): the sessions seen since then may
+ * hold stays the rollup has not counted. Two statements, so that the
+ * planner sees the watermark's value: behind a subquery it assumes a
+ * third of bzcc.polls is new, and the cost of that guess switches on JIT
+ * compilation (~100 ms per request; bench/history/EXPLAIN.md).
+ * Returns 0 or -1 on a database error. */
+static int unrolled_since(struct db *db, char *out, size_t outlen)
+{
+	char id[24] = "0";
+	const char *params[] = { id };
+	PGresult *res = db_exec(db, "SELECT last_poll_id FROM rollup_state WHERE name = 'bzcc-daily'",
+				0, NULL);
+
+	out[0] = '\0';
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	res = db_exec(db, "SELECT min(taken_at) FROM bzcc.polls WHERE id > $1::bigint", 1, params);
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
 /* A player's profile reads the rollup's aggregates (bzcc.player_totals,
  * player_maps, player_sessions) and corrects them with the sessions the
  * rollup has not counted yet: `o`, those seen since the earliest poll
- * logged after the rollup's watermark (a stay changes only when a poll
- * lists its session, which moves the session's last_seen_at to that poll).
- * Their aggregate rows (`stale`) are replaced by rows recounted from the
- * stays (`fresh`), so the answer is exact and current while reading a
- * bounded number of rows: one totals row, the player's maps, at most 20 +
- * |o| session rows and the stays of the few sessions in `o`. */
+ * logged after the rollup's watermark ($2, unrolled_since(); a stay
+ * changes only when a poll lists its session, which moves the session's
+ * last_seen_at to that poll). Their aggregate rows (`stale`) are replaced
+ * by rows recounted from the stays (`fresh`), so the answer is exact and
+ * current while reading a bounded number of rows: one totals row, the
+ * player's maps, at most 20 + |o| session rows and the stays of the few
+ * sessions in `o`. */
 struct json_object *bzcc_history_player(struct db *db, int64_t player_id, int *found)
 {
 	static const char sql[] =
 		"WITH o AS MATERIALIZED (SELECT s.id, s.first_seen_at, s.map_key FROM bzcc.sessions s"
-		"  WHERE s.last_seen_at >= (SELECT min(n.taken_at) FROM (SELECT p.taken_at"
-		"   FROM bzcc.polls p WHERE p.id > coalesce((SELECT r.last_poll_id FROM rollup_state r"
-		"    WHERE r.name = 'bzcc-daily'), 0) OFFSET 0) n)),"
+		"  WHERE s.last_seen_at >= $2::timestamptz),"
 		" fresh AS MATERIALIZED (SELECT e.session_id, o.map_key, min(e.joined_at) AS joined,"
 		"   max(coalesce(e.left_at, e.last_seen_at)) AS until,"
 		"   sum(extract(epoch FROM coalesce(e.left_at, e.last_seen_at) - e.joined_at)::bigint) AS secs,"
@@ -296,11 +324,17 @@ struct json_object *bzcc_history_player(struct db *db, int64_t player_id, int *f
 		"   ORDER BY r.until DESC, s.id DESC), '[]')"
 		"  FROM recent r JOIN bzcc.sessions s ON s.id = r.session_id))"
 		" FROM players p WHERE p.id = $1::bigint";
-	char id[24];
-	const char *params[] = { id };
+	char id[24], since[48];
+	const char *params[] = { id, since };
 
+	if (unrolled_since(db, since, sizeof since) < 0) {
+		*found = -1;
+		return NULL;
+	}
+	if (!since[0])
+		params[1] = NULL; /* nothing new: no session to correct */
 	snprintf(id, sizeof id, "%" PRId64, player_id);
-	return query_found(db, sql, 1, params, found);
+	return query_found(db, sql, 2, params, found);
 }
 
 struct json_object *bzcc_history_player_daily(struct db *db, int64_t player_id, int days,

@@ -200,41 +200,61 @@ static const char SQL_SL_REPLACE_INS[] =
 
 /* --full: every aggregate from its definition (readers keep seeing the old
  * rows until the transaction commits). */
-static const char *const SQL_REBUILD[] = {
-	"DELETE FROM bzcc.player_sessions",
-	"INSERT INTO bzcc.player_sessions (player_id, session_id, map_key, joined_at, until,"
-	" seconds, intervals) SELECT player_id, session_id, map_key, joined_at, until, seconds,"
-	" intervals FROM rollup_ps",
-	"DELETE FROM bzcc.player_totals",
-	"INSERT INTO bzcc.player_totals (player_id, seconds, sessions, intervals)"
-	" SELECT player_id, sum(seconds), count(*), sum(intervals) FROM bzcc.player_sessions"
-	" GROUP BY 1",
-	"DELETE FROM bzcc.player_maps",
-	"INSERT INTO bzcc.player_maps (player_id, map_key, seconds, sessions)"
-	" SELECT player_id, map_key, sum(seconds), count(*) FROM bzcc.player_sessions"
-	" GROUP BY 1, 2",
-	"DELETE FROM bzcc.session_lengths",
-	"INSERT INTO bzcc.session_lengths (session_id, day, min_minutes)"
-	" SELECT session_id, day, min_minutes FROM rollup_sl",
-	"DELETE FROM bzcc.session_length_daily",
-	"INSERT INTO bzcc.session_length_daily (day, min_minutes, sessions)"
-	" SELECT day, min_minutes, count(*) FROM bzcc.session_lengths GROUP BY 1, 2",
-	"DELETE FROM bzcc.map_totals",
-	"INSERT INTO bzcc.map_totals (map_key, sessions, players, player_seconds, peak_players)"
-	" SELECT map_key, sum(sessions), sum(players), sum(player_seconds), max(peak_players)"
-	" FROM bzcc.map_daily GROUP BY 1",
-	"DELETE FROM bzcc.mod_totals",
-	"INSERT INTO bzcc.mod_totals (mod_id, sessions, players, player_seconds)"
-	" SELECT mod_id, sum(sessions), sum(players), sum(player_seconds)"
-	" FROM bzcc.mod_daily GROUP BY 1",
-	"DELETE FROM bzcc.players_online_hourly",
-	"INSERT INTO bzcc.players_online_hourly (hour, sessions, players)"
-	" SELECT date_trunc('hour', minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',"
-	"  max(sessions), max(players) FROM bzcc.players_online GROUP BY 1",
-	"DELETE FROM bzcc.players_online_daily",
-	"INSERT INTO bzcc.players_online_daily (day, sessions, players)"
-	" SELECT (hour AT TIME ZONE 'UTC')::date, max(sessions), max(players)"
-	" FROM bzcc.players_online_hourly GROUP BY 1",
+static const struct {
+	const char *what, *sql;
+} SQL_REBUILD[] = {
+	{ "player_sessions emptied",
+	  "DELETE FROM bzcc.player_sessions" },
+	{ "player_sessions",
+	  "INSERT INTO bzcc.player_sessions (player_id, session_id, map_key, joined_at, until,"
+	  " seconds, intervals) SELECT player_id, session_id, map_key, joined_at, until, seconds,"
+	  " intervals FROM rollup_ps" },
+	{ "player_totals emptied",
+	  "DELETE FROM bzcc.player_totals" },
+	{ "player_totals",
+	  "INSERT INTO bzcc.player_totals (player_id, seconds, sessions, intervals)"
+	  " SELECT player_id, sum(seconds), count(*), sum(intervals) FROM bzcc.player_sessions"
+	  " GROUP BY 1" },
+	{ "player_maps emptied",
+	  "DELETE FROM bzcc.player_maps" },
+	{ "player_maps",
+	  "INSERT INTO bzcc.player_maps (player_id, map_key, seconds, sessions)"
+	  " SELECT player_id, map_key, sum(seconds), count(*) FROM bzcc.player_sessions"
+	  " GROUP BY 1, 2" },
+	{ "session_lengths emptied",
+	  "DELETE FROM bzcc.session_lengths" },
+	{ "session_lengths",
+	  "INSERT INTO bzcc.session_lengths (session_id, day, min_minutes)"
+	  " SELECT session_id, day, min_minutes FROM rollup_sl" },
+	{ "session_length_daily emptied",
+	  "DELETE FROM bzcc.session_length_daily" },
+	{ "session_length_daily",
+	  "INSERT INTO bzcc.session_length_daily (day, min_minutes, sessions)"
+	  " SELECT day, min_minutes, count(*) FROM bzcc.session_lengths GROUP BY 1, 2" },
+	{ "map_totals emptied",
+	  "DELETE FROM bzcc.map_totals" },
+	{ "map_totals",
+	  "INSERT INTO bzcc.map_totals (map_key, sessions, players, player_seconds, peak_players)"
+	  " SELECT map_key, sum(sessions), sum(players), sum(player_seconds), max(peak_players)"
+	  " FROM bzcc.map_daily GROUP BY 1" },
+	{ "mod_totals emptied",
+	  "DELETE FROM bzcc.mod_totals" },
+	{ "mod_totals",
+	  "INSERT INTO bzcc.mod_totals (mod_id, sessions, players, player_seconds)"
+	  " SELECT mod_id, sum(sessions), sum(players), sum(player_seconds)"
+	  " FROM bzcc.mod_daily GROUP BY 1" },
+	{ "players_online_hourly emptied",
+	  "DELETE FROM bzcc.players_online_hourly" },
+	{ "players_online_hourly",
+	  "INSERT INTO bzcc.players_online_hourly (hour, sessions, players)"
+	  " SELECT date_trunc('hour', minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',"
+	  "  max(sessions), max(players) FROM bzcc.players_online GROUP BY 1" },
+	{ "players_online_daily emptied",
+	  "DELETE FROM bzcc.players_online_daily" },
+	{ "players_online_daily",
+	  "INSERT INTO bzcc.players_online_daily (day, sessions, players)"
+	  " SELECT (hour AT TIME ZONE 'UTC')::date, max(sessions), max(players)"
+	  " FROM bzcc.players_online_hourly GROUP BY 1" },
 };
 
 /* The plan in one row: first day to recompute, new poll watermark, the
@@ -350,7 +370,7 @@ int bzcc_rollup_sessions(struct db *db, const char *since, int full)
 		goto fail;
 	if (full) {
 		for (i = 0; i < sizeof SQL_REBUILD / sizeof SQL_REBUILD[0]; i++)
-			if (timed(db, "rebuild", SQL_REBUILD[i], 0, NULL) < 0)
+			if (timed(db, SQL_REBUILD[i].what, SQL_REBUILD[i].sql, 0, NULL) < 0)
 				goto fail;
 	} else {
 		if (timed(db, "player rows replaced", SQL_PS_OLD, 0, NULL) < 0 ||

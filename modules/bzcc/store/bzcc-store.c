@@ -379,22 +379,26 @@ struct json_object *bzcc_store_session(struct db *db, const char *id, int *found
 struct json_object *bzcc_store_summary(struct db *db, int64_t now_ms, int minutes)
 {
 	static const char sql[] =
-		"WITH bounds AS (SELECT date_trunc('minute', gw_ms($1::bigint))"
-		"   - make_interval(mins => $2::int - 1) AS lo,"
-		"   date_trunc('minute', gw_ms($1::bigint)) AS hi),"
-		" per_min AS (SELECT date_trunc('minute', taken_at) AS m, count(*) AS polls,"
+		/* the bounds are written out, not joined from a CTE: the planner
+		 * then sees the range and reads it by polls_taken_idx; joined, it
+		 * guessed a third of the table and switched on JIT (250 ms a
+		 * request on a year of polls, bench/history/EXPLAIN.md) */
+		"WITH per_min AS (SELECT date_trunc('minute', taken_at) AS m, count(*) AS polls,"
 		"   max(sessions) FILTER (WHERE ok) AS sessions,"
 		"   max(players) FILTER (WHERE ok) AS players,"
 		"   count(*) FILTER (WHERE ok) AS ok_polls"
-		"  FROM bzcc.polls, bounds WHERE taken_at >= lo"
-		"   AND taken_at < hi + interval '1 minute' GROUP BY 1)"
+		"  FROM bzcc.polls"
+		"  WHERE taken_at >= date_trunc('minute', gw_ms($1::bigint)) - make_interval(mins => $2::int - 1)"
+		"   AND taken_at < date_trunc('minute', gw_ms($1::bigint)) + interval '1 minute'"
+		"  GROUP BY 1)"
 		" SELECT json_build_object('minutes', $2::int,"
-		"  'from', gw_iso((SELECT lo FROM bounds)),"
-		"  'to', gw_iso((SELECT hi FROM bounds) + interval '1 minute'),"
+		"  'from', gw_iso(date_trunc('minute', gw_ms($1::bigint)) - make_interval(mins => $2::int - 1)),"
+		"  'to', gw_iso(date_trunc('minute', gw_ms($1::bigint)) + interval '1 minute'),"
 		"  'points', json_agg(json_build_object('minute', gw_iso(g.m),"
 		"    'polls', coalesce(p.polls, 0), 'successful_polls', coalesce(p.ok_polls, 0),"
 		"    'sessions', p.sessions, 'players', p.players) ORDER BY g.m))"
-		" FROM bounds, generate_series(bounds.lo, bounds.hi, interval '1 minute') AS g(m)"
+		" FROM generate_series(date_trunc('minute', gw_ms($1::bigint)) - make_interval(mins => $2::int - 1),"
+		"  date_trunc('minute', gw_ms($1::bigint)), interval '1 minute') AS g(m)"
 		" LEFT JOIN per_min p ON p.m = g.m";
 	char now[24], mins[16];
 	const char *params[] = { now, mins };
