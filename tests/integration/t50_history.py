@@ -214,7 +214,7 @@ psql("TRUNCATE bzcc.player_session_events, bzcc.session_snapshots, bzcc.session_
      " bzcc.mod_daily, bzcc.players_online, bzcc.player_sessions, bzcc.player_totals,"
      " bzcc.player_maps, bzcc.map_totals, bzcc.mod_totals, bzcc.players_online_hourly,"
      " bzcc.players_online_daily, bzcc.session_lengths, bzcc.session_length_daily,"
-     " identities, players, rollup_state"
+     " bzcc.polls_minutely, identities, players, rollup_state"
      " RESTART IDENTITY CASCADE")
 tmp = tempfile.mkdtemp(prefix="gw-t50-")
 for p in CAPTURES:

@@ -3,7 +3,7 @@ against a recomputation from the raw rows.
 
 `gamewatch-job rollup` keeps bzcc.player_sessions, player_totals,
 player_maps, map_totals, mod_totals, players_online_hourly/_daily,
-session_lengths and session_length_daily by deltas; `rollup --full`
+polls_minutely, session_lengths and session_length_daily; `rollup --full`
 rebuilds them. This script polls the real captures in stages (replays of
 the MSL captures in two groups, the second with the IonDriver lobby capture
 older than part of the first; then live polls of a capture, of the same
@@ -16,7 +16,8 @@ up yet, is checked against the same recomputation before each rollup too.
 Then polls and ended sessions are added around the edges of analytics
 windows, and the players-online series and the length histogram (whole
 buckets from the aggregates, partial ones from minutes and sessions) are
-checked for several windows. Last, `rollup --full` must give the same rows
+checked for several windows, and the per-minute poll summary before and
+after a rollup. Last, `rollup --full` must give the same rows
 and repair a deliberately corrupted aggregate.
 
 The database is private to the run; the tables are emptied first."""
@@ -136,6 +137,16 @@ def recompute(r):
             a = minute.get(m, (s, p))
             minute[m] = (max(a[0], s), max(a[1], p))
     out["players_online"] = minute
+    every = {}
+    for t, okk, s, p in r["polls"]:
+        m = t // (60 * US) * 60 * US
+        a = every.setdefault(m, [0, 0, None, None])
+        a[0] += 1
+        if okk:
+            a[1] += 1
+            a[2] = s if a[2] is None else max(a[2], s)
+            a[3] = p if a[3] is None else max(a[3], p)
+    out["polls_minutely"] = {k: tuple(v) for k, v in every.items()}
     for name, size in (("players_online_hourly", 3600 * US), ("players_online_daily", DAY_US)):
         agg = {}
         for m, (s, p) in minute.items():
@@ -170,6 +181,9 @@ DB_QUERIES = {
                    lambda r: (r[0], tuple(int(x) for x in r[1:]))),
     "players_online": ("SELECT %s, sessions, players FROM bzcc.players_online" % us("minute"),
                        lambda r: (int(r[0]), (int(r[1]), int(r[2])))),
+    "polls_minutely": ("SELECT %s, polls, ok_polls, sessions, players FROM bzcc.polls_minutely"
+                       % us("minute"),
+                       lambda r: (int(r[0]), (int(r[1]), int(r[2]), num(r[3]), num(r[4])))),
     "players_online_hourly": ("SELECT %s, sessions, players FROM bzcc.players_online_hourly" % us("hour"),
                               lambda r: (int(r[0]), (int(r[1]), int(r[2])))),
     "players_online_daily": ("SELECT day - '1970-01-01'::date, sessions, players"
@@ -277,7 +291,7 @@ psql("TRUNCATE bzcc.player_session_events, bzcc.session_snapshots, bzcc.session_
      " bzcc.mod_daily, bzcc.players_online, bzcc.player_sessions, bzcc.player_totals,"
      " bzcc.player_maps, bzcc.map_totals, bzcc.mod_totals, bzcc.players_online_hourly,"
      " bzcc.players_online_daily, bzcc.session_lengths, bzcc.session_length_daily,"
-     " identities, players, rollup_state RESTART IDENTITY CASCADE")
+     " bzcc.polls_minutely, identities, players, rollup_state RESTART IDENTITY CASCADE")
 ok(len(MSL) >= 10 and os.path.exists(IONDRIVER), "the real captures are there", len(MSL))
 
 # 1. the older half of the MSL captures; the profile before any rollup
@@ -434,6 +448,36 @@ for days in (1, 2, 3, 30, 90, 91, 120, 365, 3650):
        "analytics?days=%d: %d ended sessions in the length histogram" % (days, n),
        "api %s %s" % ([b["sessions"] for b in h], an["durations"]["ended_sessions"]), "want %s %s" % (hist, n))
 
+
+
+def check_summary(stage, minutes):
+    """/api/v1/history/summary against the raw polls, minute by minute."""
+    status, _, doc = get_json(BASE_URL + "/api/v1/history/summary?minutes=%d" % minutes)
+    if not ok(status == 200 and doc, "%s: summary?minutes=%d is 200" % (stage, minutes), status):
+        return
+    every = recompute(raw())["polls_minutely"]
+    lo, hi = to_us(doc["from"]), to_us(doc["to"])
+    exp = []
+    for m in range(lo, hi, 60 * US):
+        c, k, s, p = every.get(m, (0, 0, None, None))
+        exp.append({"minute": iso(m), "polls": c, "successful_polls": k, "sessions": s, "players": p})
+    busy = sum(1 for e in exp if e["polls"])
+    ok(doc["points"] == exp and busy > 0, "%s: summary?minutes=%d per minute (%d minutes with polls)"
+       % (stage, minutes, busy), "api %s" % [x for x in doc["points"] if x["polls"]][:6],
+       "want %s" % [x for x in exp if x["polls"]][:6])
+
+
+# the summary: minutes the rollup counted from polls_minutely, later ones
+# from the polls (a poll logged after the rollup, 30 minutes ago)
+check_summary("stage 4", 10080)
+psql("INSERT INTO bzcc.polls (taken_at, source_url, kind, ok, sessions, players)"
+     " VALUES (now() - interval '30 minutes', 't51', 'msl-v1', true, 7, 19)")
+check_summary("stage 4, a poll not rolled up", 10080)
+check_summary("stage 4, a poll not rolled up", 60)
+rollup("stage 4, summary")
+check_summary("stage 4, rolled up", 10080)
+check_summary("stage 4, rolled up", 2)
+
 # 5. --full gives the same rows, and repairs a corrupted aggregate
 SAME = [n for n in DB_QUERIES if n not in ("map_totals", "mod_totals")]
 before = db_tables(SAME)
@@ -446,6 +490,7 @@ psql("UPDATE bzcc.player_totals SET seconds = seconds + 7 WHERE player_id = (SEL
      " FROM bzcc.player_totals)")
 psql("DELETE FROM bzcc.session_length_daily WHERE day = (SELECT max(day) FROM bzcc.session_length_daily)")
 psql("UPDATE bzcc.map_totals SET peak_players = peak_players + 100")
+psql("UPDATE bzcc.polls_minutely SET polls = polls + 1")
 rollup("stage 5, repair", "--full")
 check_tables("stage 5, after the repair")
 check_profiles("stage 5", want)

@@ -70,6 +70,16 @@ CREATE TABLE bzcc.players_online_daily (
 	players        int NOT NULL
 );
 
+-- Every poll per UTC minute (/api/v1/history/summary): how many, how many
+-- successful, and the peaks of the successful ones (NULL when none was).
+CREATE TABLE bzcc.polls_minutely (
+	minute         timestamptz PRIMARY KEY,
+	polls          int NOT NULL,
+	ok_polls       int NOT NULL,
+	sessions       int,
+	players        int
+);
+
 -- Ended sessions by the UTC day they ended and their length bucket (the
 -- analytics histogram; min_minutes is the bucket's lower bound), and the
 -- bucket each ended session was counted in (so a session that is listed

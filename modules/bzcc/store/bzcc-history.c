@@ -228,14 +228,11 @@ int bzcc_history_player_ref(struct db *db, const char *ref, int64_t *player_id)
 	return players_find_ref(db, ref, player_id);
 }
 
-/* The earliest poll logged after the rollup's watermark, as timestamptz
- * text in `out` ("" when there is none): the sessions seen since then may
- * hold stays the rollup has not counted. Two statements, so that the
- * planner sees the watermark's value: behind a subquery it assumes a
- * third of bzcc.polls is new, and the cost of that guess switches on JIT
- * compilation (~100 ms per request; bench/history/EXPLAIN.md).
- * Returns 0 or -1 on a database error. */
-static int unrolled_since(struct db *db, char *out, size_t outlen)
+/* Two statements, so that the planner sees the watermark's value: behind a
+ * subquery it assumes a third of bzcc.polls is new, and the cost of that
+ * guess switches on JIT compilation (~100 ms per request;
+ * bench/history/EXPLAIN.md). */
+int bzcc_history_unrolled_since(struct db *db, char *out, size_t outlen)
 {
 	char id[24] = "0";
 	const char *params[] = { id };
@@ -260,7 +257,7 @@ static int unrolled_since(struct db *db, char *out, size_t outlen)
 /* A player's profile reads the rollup's aggregates (bzcc.player_totals,
  * player_maps, player_sessions) and corrects them with the sessions the
  * rollup has not counted yet: `o`, those seen since the earliest poll
- * logged after the rollup's watermark ($2, unrolled_since(); a stay
+ * logged after the rollup's watermark ($2, bzcc_history_unrolled_since(); a stay
  * changes only when a poll lists its session, which moves the session's
  * last_seen_at to that poll). Their aggregate rows (`stale`) are replaced
  * by rows recounted from the stays (`fresh`), so the answer is exact and
@@ -327,7 +324,7 @@ struct json_object *bzcc_history_player(struct db *db, int64_t player_id, int *f
 	char id[24], since[48];
 	const char *params[] = { id, since };
 
-	if (unrolled_since(db, since, sizeof since) < 0) {
+	if (bzcc_history_unrolled_since(db, since, sizeof since) < 0) {
 		*found = -1;
 		return NULL;
 	}

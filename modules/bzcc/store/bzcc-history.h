@@ -46,6 +46,13 @@ struct bzcc_history_filter {
 	int limit;            /* rows per page, 1..10000 (callers enforce their own range) */
 };
 
+/* The earliest poll logged after the last rollup's watermark (rollup_state
+ * 'bzcc-daily'.last_poll_id), as timestamptz text in `out` (at least 40
+ * bytes), or "" when there is none: the rollup's aggregates hold
+ * everything before it, so a reader adds the raw rows from there on.
+ * Returns 0 or -1 on a database error. */
+int bzcc_history_unrolled_since(struct db *db, char *out, size_t outlen);
+
 /* One page of sessions (live and ended) matching `f`, ordered by
  * first_seen_at desc, id desc. Strings in f are borrowed.
  * Returns {"sessions": [summary...], "next": {"first_seen_us": N, "id": "..."}

@@ -97,6 +97,15 @@ static const char SQL_PLAYERS_ONLINE[] =
 	" ON CONFLICT (minute) DO UPDATE SET sessions = EXCLUDED.sessions,"
 	"  players = EXCLUDED.players";
 
+static const char SQL_POLLS_MINUTELY[] =
+	"INSERT INTO bzcc.polls_minutely (minute, polls, ok_polls, sessions, players)"
+	" SELECT date_trunc('minute', taken_at), count(*), count(*) FILTER (WHERE ok),"
+	"  max(sessions) FILTER (WHERE ok), max(players) FILTER (WHERE ok)"
+	" FROM bzcc.polls WHERE taken_at >= $1::date::timestamp AT TIME ZONE 'UTC'"
+	" GROUP BY 1"
+	" ON CONFLICT (minute) DO UPDATE SET polls = EXCLUDED.polls, ok_polls = EXCLUDED.ok_polls,"
+	"  sessions = EXCLUDED.sessions, players = EXCLUDED.players";
+
 /* Whole UTC hours and days from `day` on: every minute of them is counted
  * again above, so these peaks are recomputed, not adjusted. */
 static const char SQL_ONLINE_HOURLY[] =
@@ -249,6 +258,13 @@ static const struct {
 	  "INSERT INTO bzcc.players_online_hourly (hour, sessions, players)"
 	  " SELECT date_trunc('hour', minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',"
 	  "  max(sessions), max(players) FROM bzcc.players_online GROUP BY 1" },
+	{ "polls_minutely emptied",
+	  "DELETE FROM bzcc.polls_minutely" },
+	{ "polls_minutely",
+	  "INSERT INTO bzcc.polls_minutely (minute, polls, ok_polls, sessions, players)"
+	  " SELECT date_trunc('minute', taken_at), count(*), count(*) FILTER (WHERE ok),"
+	  "  max(sessions) FILTER (WHERE ok), max(players) FILTER (WHERE ok)"
+	  " FROM bzcc.polls GROUP BY 1" },
 	{ "players_online_daily emptied",
 	  "DELETE FROM bzcc.players_online_daily" },
 	{ "players_online_daily",
@@ -337,6 +353,7 @@ int bzcc_rollup_daily(struct db *db, const char *day)
 	    timed(db, "map_daily and map_totals", SQL_MAP_DAILY, 1, p) < 0 ||
 	    timed(db, "mod_daily and mod_totals", SQL_MOD_DAILY, 1, p) < 0 ||
 	    timed(db, "players_online", SQL_PLAYERS_ONLINE, 1, p) < 0 ||
+	    timed(db, "polls_minutely", SQL_POLLS_MINUTELY, 1, p) < 0 ||
 	    timed(db, "players_online_hourly", SQL_ONLINE_HOURLY, 1, p) < 0 ||
 	    timed(db, "players_online_daily", SQL_ONLINE_DAILY, 1, p) < 0)
 		return -1;
@@ -393,6 +410,7 @@ int bzcc_rollup_analyze(struct db *db)
 	return timed(db, "analyze rollups",
 		     "ANALYZE bzcc.player_daily, bzcc.map_daily, bzcc.mod_daily,"
 		     " bzcc.players_online, bzcc.players_online_hourly, bzcc.players_online_daily,"
+		     " bzcc.polls_minutely,"
 		     " bzcc.map_totals, bzcc.mod_totals, bzcc.player_sessions, bzcc.player_totals,"
 		     " bzcc.player_maps, bzcc.session_lengths, bzcc.session_length_daily", 0, NULL);
 }

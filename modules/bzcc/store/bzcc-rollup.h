@@ -8,7 +8,7 @@
  * modules/bzcc/sql/003-players-history.sql. And the aggregates the history
  * pages read instead of whole history (008-history-aggregates.sql):
  * map_totals and mod_totals (sums of the daily rows), players_online_hourly
- * and _daily (peaks), player_sessions, player_totals and player_maps (a
+ * and _daily (peaks), polls_minutely (every poll per minute), player_sessions, player_totals and player_maps (a
  * player's stays per session, summed), session_lengths and
  * session_length_daily (the analytics histogram).
  *
@@ -67,7 +67,7 @@ int bzcc_rollup_snapshot_partitions(struct db *db, const char *iso_time);
 int bzcc_rollup_plan(struct db *db, int full, struct bzcc_rollup_plan *plan);
 
 /* Recompute player_daily, map_daily, mod_daily, players_online and its
- * hourly and daily peaks from `day` on (upserts: readers never wait or see
+ * hourly and daily peaks, and polls_minutely from `day` on (upserts: readers never wait or see
  * a half-built table). map_totals and mod_totals change by the difference
  * between the recomputed daily rows and their previous values, in the same
  * statement. */
