@@ -12,6 +12,7 @@ WHAT = {
     "sessions-month-page11": "same, page 11 (next_cursor followed 10 times)",
     "sessions-map": "`GET /api/v1/history/sessions?map=<most played map>`",
     "sessions-q": "`GET /api/v1/history/sessions?q=vsr`",
+    "sessions-q-rare": "`GET /api/v1/history/sessions?q=zzqx` (no match: every session read)",
     "player-busy": "`GET /api/v1/players/{busiest}`",
     "player-random": "`GET /api/v1/players/{random}` (200 players, one per request)",
     "player-daily-busy": "`GET /api/v1/history/players/{busiest}` (30 days)",

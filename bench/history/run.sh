@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/history/run.sh: history at scale (issue 3), see bench/README.md.
+# bench/history/run.sh: history at scale (issues 3 and 9), see bench/README.md.
 #
 #  1. builds gamewatch.fcgi and gamewatch-job out of tree (like bench/run.sh);
 #  2. starts a private PostgreSQL 15, Redis, the app's pool and lighttpd on
@@ -8,22 +8,30 @@
 #     `poll-bzcc --replay` into a scratch database and copies their sessions
 #     and accounts out as templates (schema bench);
 #  4. plans one year of 5-second polls ending now (plan.sql) and loads it as
-#     the poller would have stored it up to one hour ago (load.sql; snapshots
-#     and polls streamed with COPY ... TO STDOUT | COPY ... FROM STDIN into
-#     the 13 monthly partitions), then ANALYZE;
+#     the poller would have stored it up to one hour ago: sessions, players
+#     and stays with the poller's rules (load.sql); polls and the snapshots
+#     of each month streamed with COPY ... TO STDOUT | COPY ... FREEZE into
+#     new tables (wal_level minimal while loading), the month's indexes
+#     built after, attached as partitions; then the settings are reset,
+#     PostgreSQL restarted, VACUUM (ANALYZE);
 #  5. times `gamewatch-job rollup --full`, appends the last hour of polls,
 #     times an incremental `gamewatch-job rollup`;
-#  6. requests each endpoint through lighttpd with curl (one connection,
-#     BENCH_HIST_WARMUP requests, then BENCH_HIST_REQUESTS timed ones: p50/p99;
-#     wrk -c1 for 10 s on the two goal endpoints as a cross-check) and EXPLAINs (ANALYZE,
-#     BUFFERS) the statements each endpoint and the incremental rollup ran,
-#     taken from the PostgreSQL log (explain.py);
+#  6. requests every history endpoint and page through lighttpd with curl
+#     (one connection, BENCH_HIST_WARMUP requests, then BENCH_HIST_REQUESTS
+#     timed ones: p50/p99; wrk -c1 for 10 s on two of them as a cross-check)
+#     and EXPLAINs (ANALYZE, BUFFERS) the statements each endpoint and the
+#     incremental rollup ran, taken from the PostgreSQL log (explain.py);
+#     with BENCH_HIST_BASELINE_BUILD, the same again with that build's pool;
 #  7. writes bench/out/history/ and stops everything it started.
 #
 # Env (defaults): BENCH_BUILD_DIR (/tmp/gamewatch-histbench-build), BENCH_OUT
-# (bench/out/history), BENCH_HIST_SNAPSHOTS (6300000 snapshot rows),
-# BENCH_HIST_PLAYERS (3000), BENCH_HIST_SEED (0.42), BENCH_HIST_REQUESTS (600
-# per endpoint), BENCH_HIST_WARMUP (100), BENCH_WORKERS (4), BENCH_PG_FSYNC (on),
+# (bench/out/history), BENCH_HIST_SNAPSHOTS (75700000 snapshot rows: a year
+# of a lobby with 12 sessions open on average), BENCH_HIST_PLAYERS (one per
+# 2 100 snapshot rows), BENCH_HIST_TOP (10), BENCH_HIST_SEED (0.42),
+# BENCH_HIST_REQUESTS (600 per endpoint), BENCH_HIST_WARMUP (100),
+# BENCH_WORKERS (4), BENCH_PG_FSYNC (on), BENCH_HIST_FAST_LOAD (1),
+# BENCH_HIST_BASELINE_BUILD (a build dir; its requests:
+# BENCH_HIST_BASELINE_REQUESTS 100, BENCH_HIST_BASELINE_WARMUP 10),
 # BENCH_SKIP_BUILD=1, BENCH_KEEP_TMP=1, BENCH_HIST_INDEX (an extra CREATE
 # INDEX statement to try: the endpoints are measured again after it).
 set -uo pipefail
@@ -331,6 +339,7 @@ ENDPOINTS=(
 	"sessions-month-page11|$DEEP"
 	"sessions-map|/api/v1/history/sessions?map=$MAPQ"
 	"sessions-q|/api/v1/history/sessions?q=vsr"
+	"sessions-q-rare|/api/v1/history/sessions?q=zzqx"
 	"player-busy|/api/v1/players/$BUSY"
 	"player-random|@$OUT/paths-random-player.txt"
 	"player-daily-busy|/api/v1/history/players/$BUSY"
@@ -393,8 +402,8 @@ curl_series() {  # PATHS-FILE COUNT OUTFILE
 summarize() {  # FILE -> "requests=.. non200=.. p50_us=.. ..."
 	python3 - "$1" <<-'EOF'
 		import sys
-		rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-		t = sorted(float(r[1]) * 1e6 for r in rows)
+		rows = [l.split() for l in open(sys.argv[1]) if len(l.split()) == 2]
+		t = sorted(float(r[1]) * 1e6 for r in rows) or [0]
 		pct = lambda p: t[min(len(t) - 1, max(0, int(round(p / 100 * len(t) + 0.5)) - 1))]
 		print("requests=%d errors=0 non200=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d mean_us=%d" % (
 		    len(t), sum(r[0] != "200" for r in rows), pct(50), pct(90), pct(99), t[-1], sum(t) / len(t)))
@@ -406,8 +415,9 @@ measure() {  # LABEL-SUFFIX
 	for e in "${ENDPOINTS[@]}"; do
 		name=${e%%|*}
 		f=$(paths_file "$e")
-		curl_series "$f" "$NWARM" "$OUT/times-$name$1-warmup.txt" || die "warm-up $name"
-		curl_series "$f" "$NREQ" "$OUT/times-$name$1.txt" || die "series $name"
+		# a series that runs out of time counts the requests it finished
+		curl_series "$f" "$NWARM" "$OUT/times-$name$1-warmup.txt" || say "warm-up $name: timed out"
+		curl_series "$f" "$NREQ" "$OUT/times-$name$1.txt" || say "series $name: timed out"
 		line=$(summarize "$OUT/times-$name$1.txt")
 		rec "latency$1 $name" "$line"
 	done
@@ -429,6 +439,8 @@ if [ -n "${BENCH_HIST_BASELINE_BUILD:-}" ]; then
 	say "the same endpoints with $BENCH_HIST_BASELINE_BUILD/gamewatch.fcgi"
 	gw__stop_pid pool "$GW_POOL_PID" "$(gw__starttime "$GW_POOL_PID" || echo 0)"
 	gw_pool_start "$BENCH_HIST_BASELINE_BUILD" "$SRC" "$WORKERS" || die "baseline pool"
+	# fewer requests: some of these take seconds on the old code
+	NREQ=${BENCH_HIST_BASELINE_REQUESTS:-100} NWARM=${BENCH_HIST_BASELINE_WARMUP:-10}
 	SU gamewatch -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
 	sleep 0.5
 	explain_endpoints "-baseline"
