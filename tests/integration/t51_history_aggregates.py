@@ -27,6 +27,7 @@ import os
 import shutil
 import tempfile
 import time
+import urllib.parse
 from collections import defaultdict
 from datetime import datetime, timezone
 
@@ -307,6 +308,23 @@ check_profiles("stage 2, before the rollup")
 rollup("stage 2")
 want = check_tables("stage 2")
 check_profiles("stage 2, after the rollup", want)
+
+
+def ascii_lower(t):
+    """lower() of the test cluster (locale C): ASCII letters only."""
+    return "".join(c.lower() if c.isascii() else c for c in t)
+
+
+# the history search (a substring, case-insensitive; LIKE wildcards in it
+# are plain characters, not wildcards)
+names = dict(psql("SELECT id, name FROM bzcc.sessions"))
+for q in ("vsr", "VsR", "mpi", "%", "_", "\\", "%_%", "a_b", "zzqx"):
+    status, _, d = get_json(BASE_URL + "/api/v1/history/sessions?limit=200&q=" + urllib.parse.quote(q))
+    want = sorted(i for i, n in names.items() if ascii_lower(q) in ascii_lower(n))
+    got = sorted(s["id"] for s in d["sessions"]) if d else None
+    ok(status == 200 and got == want, "search q=%r: the %d sessions whose name holds it" % (q, len(want)),
+       "got %s" % got, "want %s" % want)
+ok(any(ascii_lower("vsr") in ascii_lower(n) for n in names.values()), "some session names hold 'vsr'")
 out = rollup("stage 2, nothing new")
 ok("no new polls" in out, "stage 2: a rollup with nothing new says so")
 check_tables("stage 2, nothing new")

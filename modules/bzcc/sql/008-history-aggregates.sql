@@ -99,6 +99,13 @@ CREATE TABLE bzcc.session_length_daily (
 -- The rollup finds the sessions it has to count again by their last sighting.
 CREATE INDEX sessions_last_seen_idx ON bzcc.sessions (last_seen_at);
 
+-- A search of the session history (`q`, a substring of the name) reads the
+-- sessions whose names hold the search's trigrams, not every session ever
+-- seen (pg_trgm: PostgreSQL's contrib, a trusted extension the database
+-- owner may create).
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX sessions_name_trgm_idx ON bzcc.sessions USING gin (lower(name) gin_trgm_ops);
+
 -- pending_from (003) is now the earliest of: the join of a stay still open
 -- and the last sighting of a session still live, at the last run.
 -- The tables above start empty (map_totals and mod_totals start equal to

@@ -173,7 +173,10 @@ struct json_object *bzcc_history_sessions(struct db *db, const struct bzcc_histo
 		"  AND ($3::text IS NULL OR s.state = $3::text)"
 		"  AND ($4::text IS NULL OR s.map_key = $4::text)"
 		"  AND ($5::text IS NULL OR s.mod_id = $5::text)"
-		"  AND ($6::text IS NULL OR strpos(lower(s.name), lower($6::text)) > 0)"
+		/* a LIKE with the search's wildcards escaped, so that
+		 * sessions_name_trgm_idx (pg_trgm) can find the names */
+		"  AND ($6::text IS NULL OR lower(s.name) LIKE '%' || replace(replace(replace("
+		"   lower($6::text), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
 		"  AND ($7::timestamptz IS NULL"
 		"   OR (s.first_seen_at, s.id) < ($7::timestamptz, $8::text))"
 		" ORDER BY s.first_seen_at DESC, s.id DESC LIMIT $9::int";
@@ -263,7 +266,8 @@ int bzcc_history_unrolled_since(struct db *db, char *out, size_t outlen)
  * by rows recounted from the stays (`fresh`), so the answer is exact and
  * current while reading a bounded number of rows: one totals row, the
  * player's maps, at most 20 + |o| session rows and the stays of the few
- * sessions in `o`. */
+ * sessions in `o` ($3: their earliest first sighting, which prunes the
+ * stays' monthly partitions when the statement is planned). */
 struct json_object *bzcc_history_player(struct db *db, int64_t player_id, int *found)
 {
 	static const char sql[] =
@@ -275,6 +279,7 @@ struct json_object *bzcc_history_player(struct db *db, int64_t player_id, int *f
 		"   count(*) AS intervals"
 		"  FROM o JOIN bzcc.player_session_events e ON e.player_id = $1::bigint"
 		"   AND e.session_id = o.id AND e.joined_at >= o.first_seen_at"
+		"   AND e.joined_at >= $3::timestamptz"
 		"  GROUP BY 1, 2),"
 		" stale AS MATERIALIZED (SELECT a.session_id, a.map_key, a.seconds, a.intervals"
 		"  FROM bzcc.player_sessions a JOIN o ON o.id = a.session_id"
@@ -321,17 +326,35 @@ struct json_object *bzcc_history_player(struct db *db, int64_t player_id, int *f
 		"   ORDER BY r.until DESC, s.id DESC), '[]')"
 		"  FROM recent r JOIN bzcc.sessions s ON s.id = r.session_id))"
 		" FROM players p WHERE p.id = $1::bigint";
-	char id[24], since[48];
-	const char *params[] = { id, since };
+	char id[24], since[48], first[48] = "";
+	const char *params[] = { id, since, first };
+	const char *p1[] = { since };
+	PGresult *res;
 
 	if (bzcc_history_unrolled_since(db, since, sizeof since) < 0) {
 		*found = -1;
 		return NULL;
 	}
+	if (since[0]) {
+		/* the first sighting of those sessions bounds their stays'
+		 * joined_at, so the planner leaves out the older partitions
+		 * (planning them all would grow with the months kept) */
+		res = db_exec(db, "SELECT min(first_seen_at) FROM bzcc.sessions"
+			      " WHERE last_seen_at >= $1::timestamptz", 1, p1);
+		if (!res) {
+			*found = -1;
+			return NULL;
+		}
+		if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+			snprintf(first, sizeof first, "%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
 	if (!since[0])
 		params[1] = NULL; /* nothing new: no session to correct */
+	if (!first[0])
+		params[2] = NULL;
 	snprintf(id, sizeof id, "%" PRId64, player_id);
-	return query_found(db, sql, 2, params, found);
+	return query_found(db, sql, 3, params, found);
 }
 
 struct json_object *bzcc_history_player_daily(struct db *db, int64_t player_id, int days,
