@@ -44,7 +44,7 @@ STEPS = ("plan_ms", "load_meta_ms", "load_polls_ms", "load_snapshots_ms", "index
 
 def stats(v):
     d = dict(kv.split("=") for kv in v.split())
-    return {k: int(x) for k, x in d.items()}
+    return {k: (float(x) if k == "loadavg" else int(x)) for k, x in d.items()}
 
 
 def main():
@@ -64,17 +64,18 @@ def main():
         if not rows:
             continue
         print("\n### Latency%s (1 connection, through lighttpd)\n" % (" " + suffix[1:] if suffix else ""))
-        print("| endpoint | requests | p50 ms | p90 ms | p99 ms | max ms | p99 < 50 ms |")
-        print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+        print("| endpoint | requests | p50 ms | p90 ms | p99 ms | max ms | p99 < 50 ms | load avg |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |")
         for name, v in rows:
             d = stats(v)
             p99 = d["p99_us"] / 1000
             goal = "**met**" if p99 < GOAL_MS else "**not met**"
             bad = "" if d["non200"] == 0 and d["errors"] == 0 else " (%d non-200, %d errors)" % (
                 d["non200"], d["errors"])
-            print("| %s | %d%s | %.2f | %.2f | %.2f | %.2f | %s |" % (
+            print("| %s | %d%s | %.2f | %.2f | %.2f | %.2f | %s | %s |" % (
                 WHAT.get(name, name), d["requests"], bad, d["p50_us"] / 1000,
-                d["p90_us"] / 1000, p99, d["max_us"] / 1000, goal))
+                d["p90_us"] / 1000, p99, d["max_us"] / 1000, goal,
+                "%.1f" % d["loadavg"] if "loadavg" in d else "-"))
     base = {k.split(" ", 1)[1]: stats(v) for k, v in res.items() if k.startswith("latency-baseline ")}
     if base:
         print("\n### Before and after (p99 ms, same data)\n")
