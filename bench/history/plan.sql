@@ -20,7 +20,7 @@ DROP TABLE IF EXISTS bench.p, bench.tpl_pick, bench.cand, bench.s, bench.roster,
 -- Popularity is Zipf (s = 0.8) over a random order, flattened over the
 -- first `top` ranks: with 3 000 players per 6.3 M snapshots and top = 10,
 -- each of the ten busiest players is in ~0.5 % of the roster slots (about
--- 2 000 stays, 2 000 hours, in a year of a 12-session lobby).
+-- 1 800 stays, 1 500 hours, in a year of a 12-session lobby).
 CREATE TABLE bench.p AS
 WITH r AS (SELECT row_number() OVER (ORDER BY provider, external_id) AS i, provider,
                   external_id, name FROM bench.tpl_player),
