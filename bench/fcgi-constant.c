@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 			      "Status: 200 OK\r\nContent-Type: application/json\r\n"
 			      "Content-Length: %zu\r\n\r\n", body.len);
 	if (listen_spec)
-		ret = pool_run(listen_spec, workers, pidfile, worker);
+		ret = pool_run(listen_spec, workers, pidfile, NULL, true, worker); /* bench: as started */
 	else
 		ret = worker(0);
 	buf_release(&body);

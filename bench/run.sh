@@ -90,7 +90,7 @@ for p in gamewatch.fcgi gamewatch-job bench/fcgi-constant; do
 done
 
 # ---------------------------------------------------------------- services
-need_fns="gw_services_init gw_free_port gw_record gw_pg_start gw_redis_start gw_app_env
+need_fns="gw_services_init gw_free_port gw_record gw_pg_start gw_redis_start gw_share gw_app_env
 	gw_pool_start gw_render_conf gw_wait_http gw_stop_all"
 if [ "${BENCH_SERVICES:-}" != min ] && [ -r "$SRC/tests/lib/services.sh" ] \
 	&& . "$SRC/tests/lib/services.sh" 2>/dev/null \
@@ -124,7 +124,7 @@ gw_services_init "$TMP" || die "init $TMP"
 say "services from $SERVICES; state in $TMP"
 GW_PG_FSYNC=${BENCH_PG_FSYNC:-on} gw_pg_start >/dev/null || die "PostgreSQL did not start"
 gw_redis_start || die "Redis did not start"
-GW_SHARE_DIR=$BUILD/share; export GW_SHARE_DIR
+gw_share "$BUILD" || die "staging the build for the service user"
 gw_app_env "$SRC"
 export GW_RUN_DIR=$TMP/run
 # The pool is loaded for minutes after the one poll: keep the view "fresh"
@@ -200,7 +200,7 @@ start_lighttpd() {  # NAME SOCKET -> sets LIGHTTPD_URL
 	local name=$1 sock=$2 dir=$TMP/lighttpd-$1 port pid
 	port=$(gw_free_port) || die "no free port"
 	mkdir -p "$dir"
-	gw_render_conf "$SRC/apache/lighttpd.conf.in" "$dir/gamewatch.conf" "$BUILD" "$BUILD/share" \
+	gw_render_conf "$SRC/apache/lighttpd.conf.in" "$dir/gamewatch.conf" "$GW_BIN_DIR" "$GW_SHARE_DIR" \
 		|| die "rendering lighttpd.conf.in"
 	sed -i "s|\"$TMP/run/gamewatch/app.sock\"|\"$sock\"|" "$dir/gamewatch.conf"
 	grep -q "\"$sock\"" "$dir/gamewatch.conf" || die "socket not set in $dir/gamewatch.conf"

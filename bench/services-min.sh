@@ -74,6 +74,11 @@ gw_redis_start() {
 	return 1
 }
 
+gw_share() {  # BUILD: the staged data and the programs, used in place
+	GW_SHARE_DIR=$1/share GW_BIN_DIR=$1
+	export GW_SHARE_DIR GW_BIN_DIR
+}
+
 gw_app_env() {
 	: "${SECRET_KEY:=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')}"
 	: "${APP_BASE_URL:=http://127.0.0.1}"
@@ -86,7 +91,8 @@ gw_app_env() {
 gw_pool_start() {
 	local build=$1 src=$2 n=${3:-4} sock=$GW_RUN/run/gamewatch/app.sock pid i
 	gw_app_env "$src"
-	"$build/gamewatch.fcgi" --listen "unix:$sock" --workers "$n" \
+	# as started, like the baseline (bench/fcgi-constant): root too
+	"$build/gamewatch.fcgi" --listen "unix:$sock" --workers "$n" --allow-root \
 		--pidfile "$GW_RUN/run/gamewatch/pool.pid" </dev/null >>"$GW_RUN/log/pool.log" 2>&1 &
 	pid=$!
 	gw_record pool "$pid"

@@ -3,7 +3,9 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifndef GW_PKGDATADIR
 #define GW_PKGDATADIR "/usr/local/share/gamewatch"
@@ -36,6 +38,7 @@ void cfg_load_env(struct cfg *c)
 	c->database_url = env_or("DATABASE_URL", "postgresql:///gamewatch");
 	c->redis_url = env_or("REDIS_URL", "redis://127.0.0.1:6379/0");
 	c->secret_key = env_or("SECRET_KEY", NULL);
+	c->metrics_token = env_or("METRICS_TOKEN", NULL);
 	c->app_base_url = env_or("APP_BASE_URL", "");
 	c->raknet_url = env_or("RAKNET_URL", CFG_DEFAULT_RAKNET_URL);
 	c->poll_interval_s = (int)env_long("POLL_INTERVAL_SECONDS", 5, 1, 3600);
@@ -45,4 +48,19 @@ void cfg_load_env(struct cfg *c)
 	c->run_dir = env_or("GW_RUN_DIR", "/tmp");
 	c->max_body_bytes = (size_t)env_long("GW_MAX_BODY_BYTES", 1 << 20, 1024, 1L << 30);
 	c->fetch_timeout_ms = (int)env_long("GW_FETCH_TIMEOUT_MS", 4000, 100, 600000);
+}
+
+int cfg_check_secret(const struct cfg *c, char *err, size_t errlen)
+{
+	size_t n = c->secret_key ? strlen(c->secret_key) : 0;
+	if (n >= CFG_SECRET_MIN_BYTES)
+		return 0;
+	if (!n)
+		snprintf(err, errlen, "SECRET_KEY is not set: it must hold at least %d bytes "
+				      "(e.g. 64 hex digits: od -An -N32 -tx1 /dev/urandom | tr -d ' \\n')",
+			 CFG_SECRET_MIN_BYTES);
+	else
+		snprintf(err, errlen, "SECRET_KEY is %zu bytes long: it must hold at least %d bytes",
+			 n, CFG_SECRET_MIN_BYTES);
+	return -1;
 }

@@ -52,12 +52,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	if (len > 13 && !strncasecmp(p, "Content-Type:", 13)) {
 		trim_copy(h->res->content_type, sizeof h->res->content_type, p + 13, len - 13);
 	} else if (len > 12 && !strncasecmp(p, "Retry-After:", 12)) {
-		char v[64];
-		char *end;
-		long s;
-		trim_copy(v, sizeof v, p + 12, len - 12);
-		s = strtol(v, &end, 10);
-		if (end != v && !*end && s >= 0)
+		long s = http_parse_retry_after(p + 12, len - 12);
+		if (s >= 0)
 			h->res->retry_after_s = s;
 	} else if (len >= 5 && !strncmp(p, "HTTP/", 5)) {
 		/* a new response (after a redirect): forget the previous headers */
@@ -65,6 +61,27 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 		h->res->retry_after_s = -1;
 	}
 	return len;
+}
+
+long http_parse_retry_after(const char *v, size_t len)
+{
+	size_t i = 0, end = len;
+	long s = 0;
+
+	while (i < end && (v[i] == ' ' || v[i] == '\t'))
+		i++;
+	while (end > i && (v[end - 1] == ' ' || v[end - 1] == '\t' || v[end - 1] == '\r' ||
+			   v[end - 1] == '\n'))
+		end--;
+	if (i == end)
+		return -1;
+	for (; i < end; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		if (s <= HTTP_RETRY_AFTER_MAX_S) /* stops growing past the cap: no overflow */
+			s = s * 10 + (v[i] - '0');
+	}
+	return s > HTTP_RETRY_AFTER_MAX_S ? HTTP_RETRY_AFTER_MAX_S : s;
 }
 
 int http_global_init(void)
@@ -186,4 +203,78 @@ void http_response_release(struct http_response *res)
 {
 	buf_release(&res->body);
 	res->status = 0;
+}
+
+/* Is `name` (n bytes, percent-escapes allowed) a credential's name? */
+static int secret_param(const char *name, size_t n)
+{
+	static const char *const tails[] = { "key", "token", "secret", "password", "passwd",
+					     "auth", "signature", "credential" };
+	char low[64];
+	size_t i, k = 0;
+	for (i = 0; i < n && k < sizeof low - 1; i++) {
+		int c = (unsigned char)name[i];
+		if (c == '%' && i + 2 < n) {
+			char hex[3] = { name[i + 1], name[i + 2], 0 };
+			char *end;
+			long v = strtol(hex, &end, 16);
+			if (!*end) {
+				c = (int)v;
+				i += 2;
+			}
+		}
+		low[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	low[k] = '\0';
+	for (i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+		size_t t = strlen(tails[i]);
+		if (k >= t && !strcmp(low + k - t, tails[i]))
+			return 1;
+	}
+	return 0;
+}
+
+void http_url_redact(struct buf *out, const char *url)
+{
+	const char *p, *auth, *auth_end, *at = NULL, *q, *frag;
+	if (!url)
+		return;
+	p = strstr(url, "://");
+	auth = p ? p + 3 : url;
+	auth_end = auth + strcspn(auth, "/?#");
+	if (p) {
+		const char *c;
+		for (c = auth; c < auth_end; c++)
+			if (*c == '@')
+				at = c; /* the last '@' ends the userinfo */
+	}
+	if (at) {
+		buf_add(out, url, (size_t)(auth - url));
+		buf_addstr(out, "***");
+		p = at;
+	} else {
+		p = url;
+	}
+	q = strchr(auth_end, '?');
+	frag = strchr(auth_end, '#');
+	if (!q || (frag && frag < q)) {
+		buf_addstr(out, p);
+		return;
+	}
+	buf_add(out, p, (size_t)(q + 1 - p));
+	p = q + 1;
+	while (*p && *p != '#') {
+		size_t n = strcspn(p, "&;#");
+		const char *eq = memchr(p, '=', n);
+		if (eq && secret_param(p, (size_t)(eq - p))) {
+			buf_add(out, p, (size_t)(eq + 1 - p));
+			buf_addstr(out, "***");
+		} else {
+			buf_add(out, p, n);
+		}
+		p += n;
+		if (*p == '&' || *p == ';')
+			buf_addch(out, *p++);
+	}
+	buf_addstr(out, p);
 }

@@ -28,6 +28,18 @@ struct http_options {
 	const char *user_agent;  /* default "GameWatch/<version>" */
 };
 
+/* The longest wait a Retry-After may ask for: one week. */
+#define HTTP_RETRY_AFTER_MAX_S (7L * 24 * 3600)
+
+/* Parse a Retry-After header value in its delta-seconds form (RFC 9110
+ * 10.2.3: 1*DIGIT): `len` bytes at `v` (borrowed, need not end in NUL;
+ * spaces and tabs around it and a trailing CR/LF are ignored). Returns the
+ * seconds, capped at HTTP_RETRY_AFTER_MAX_S so that callers may compute
+ * with it in milliseconds without overflow, or -1 when the value is empty,
+ * holds anything but digits (a sign, a fraction) or is an HTTP-date, a form
+ * we do not honour. */
+long http_parse_retry_after(const char *v, size_t len);
+
 /* Initialise libcurl for this process (curl_global_init). Returns 0 or -1. */
 int http_global_init(void);
 
@@ -57,5 +69,16 @@ int http_send(const char *method, const char *url, const char *const *headers,
 
 /* Free the body and reset the struct. */
 void http_response_release(struct http_response *res);
+
+/* Append `url` to `out` with its credentials masked, for anything that is
+ * stored, logged or shown (poll logs, health pages): the userinfo of the
+ * authority ("scheme://user:pass@host/...") becomes "***@", and the value
+ * of every query parameter whose name (percent-decoded, case-insensitive)
+ * is or ends in "key", "token", "secret", "password", "passwd", "auth",
+ * "signature" or "credential" (api_key, apikey, access_token,
+ * client_secret, X-Amz-Signature ...) becomes "***". Everything else is
+ * copied byte for byte, so a URL without credentials is unchanged. NULL
+ * appends nothing. Never fails. */
+void http_url_redact(struct buf *out, const char *url);
 
 #endif

@@ -7,9 +7,60 @@
 #include <string.h>
 #include <sys/time.h>
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decode s[0..n) (RFC 3986 section 2.1) into a malloc'd string.
+ * NULL on a malformed escape, an encoded NUL, or out of memory. */
+static char *pct_decode(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+	size_t i;
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		int hi, lo;
+		if (s[i] != '%') {
+			*o++ = s[i];
+			continue;
+		}
+		if (n - i < 3)
+			goto bad;
+		hi = hexval(s[i + 1]);
+		lo = hexval(s[i + 2]);
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+			goto bad;
+		*o++ = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	*o = 0;
+	return out;
+bad:
+	explicit_bzero(out, n + 1);
+	free(out);
+	return NULL;
+}
+
+/* Wipe and free a secret. */
+static void free_secret(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
 static int kv_parse_url(struct kv *kv, const char *url)
 {
-	const char *p;
+	const char *p, *at, *authority_end;
 	kv->port = 6379;
 	kv->dbnum = 0;
 	kv->unix_socket = false;
@@ -25,10 +76,21 @@ static int kv_parse_url(struct kv *kv, const char *url)
 	if (strncmp(url, "redis://", 8))
 		return -1;
 	p = url + 8;
-	{
-		const char *at = strchr(p, '@');
-		if (at)
-			p = at + 1; /* AUTH is not used on loopback deployments */
+	authority_end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(authority_end - p));
+	if (at) {
+		/* USER:PASSWORD, :PASSWORD, or PASSWORD alone (redis-cli's reading) */
+		const char *colon = memchr(p, ':', (size_t)(at - p));
+		if (colon) {
+			if (colon > p && !(kv->user = pct_decode(p, (size_t)(colon - p))))
+				return -1;
+			kv->password = pct_decode(colon + 1, (size_t)(at - colon - 1));
+		} else {
+			kv->password = pct_decode(p, (size_t)(at - p));
+		}
+		if (!kv->password)
+			return -1;
+		p = at + 1;
 	}
 	{
 		size_t hl = strcspn(p, ":/");
@@ -50,9 +112,24 @@ static int kv_parse_url(struct kv *kv, const char *url)
 	return 0;
 }
 
+/* Run one set-up command (AUTH, SELECT) on a fresh connection. Returns 0, or
+ * -1 with the server's error (or the connection error) in err. */
+static int kv_setup_cmd(struct kv *kv, int argc, const char **argv, char *err, size_t errsz)
+{
+	redisReply *r = redisCommandArgv(kv->ctx, argc, argv, NULL);
+	int ok = r && r->type != REDIS_REPLY_ERROR;
+	if (!ok)
+		snprintf(err, errsz, "%s", r ? r->str : kv->ctx->errstr[0] ? kv->ctx->errstr
+									 : "connection lost");
+	if (r)
+		freeReplyObject(r);
+	return ok ? 0 : -1;
+}
+
 static int kv_connect(struct kv *kv)
 {
 	struct timeval tv = { kv->timeout_ms / 1000, (kv->timeout_ms % 1000) * 1000 };
+	char err[256];
 	if (kv->ctx)
 		redisFree(kv->ctx);
 	kv->ctx = kv->unix_socket ? redisConnectUnixWithTimeout(kv->host, tv)
@@ -66,13 +143,27 @@ static int kv_connect(struct kv *kv)
 		return -1;
 	}
 	redisSetTimeout(kv->ctx, tv);
+	if (kv->password) {
+		const char *with_user[] = { "AUTH", kv->user, kv->password };
+		const char *pass_only[] = { "AUTH", kv->password };
+		int rc = kv->user ? kv_setup_cmd(kv, 3, with_user, err, sizeof err)
+				  : kv_setup_cmd(kv, 2, pass_only, err, sizeof err);
+		if (rc < 0) {
+			/* the server's words ("WRONGPASS invalid username-password
+			 * pair ..."), never the password */
+			log_error("redis at %s:%d refused AUTH%s%s: %s", kv->host, kv->port,
+				  kv->user ? " as " : "", kv->user ? kv->user : "", err);
+			redisFree(kv->ctx);
+			kv->ctx = NULL;
+			return -1;
+		}
+	}
 	if (kv->dbnum) {
-		redisReply *r = redisCommand(kv->ctx, "SELECT %d", kv->dbnum);
-		int bad = !r || r->type == REDIS_REPLY_ERROR;
-		if (r)
-			freeReplyObject(r);
-		if (bad) {
-			log_error("could not select redis database %d", kv->dbnum);
+		char db[16];
+		const char *argv[] = { "SELECT", db };
+		snprintf(db, sizeof db, "%d", kv->dbnum);
+		if (kv_setup_cmd(kv, 2, argv, err, sizeof err) < 0) {
+			log_error("could not select redis database %d: %s", kv->dbnum, err);
 			redisFree(kv->ctx);
 			kv->ctx = NULL;
 			return -1;
@@ -86,9 +177,15 @@ int kv_open(struct kv *kv, const char *url, int timeout_ms)
 	memset(kv, 0, sizeof *kv);
 	kv->timeout_ms = timeout_ms > 0 ? timeout_ms : 1000;
 	if (kv_parse_url(kv, url) < 0) {
-		log_error("invalid REDIS_URL \"%s\"", url);
-		free(kv->host);
-		kv->host = NULL;
+		/* the URL may hold a password: show only what follows the '@' */
+		const char *at = strchr(url, '@');
+		if (at)
+			log_error("invalid REDIS_URL \"redis://***@%s\" (expected "
+				  "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB])", at + 1);
+		else
+			log_error("invalid REDIS_URL \"%s\" (expected "
+				  "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or unix:/path[?db=N])", url);
+		kv_close(kv);
 		return -1;
 	}
 	return kv_connect(kv);
@@ -110,6 +207,10 @@ void kv_close(struct kv *kv)
 	kv->ctx = NULL;
 	free(kv->host);
 	kv->host = NULL;
+	free(kv->user);
+	kv->user = NULL;
+	free_secret(kv->password);
+	kv->password = NULL;
 }
 
 redisReply *kv_cmd(struct kv *kv, int argc, const char **argv, const size_t *lens)
@@ -185,6 +286,40 @@ int kv_poll_messages(struct kv *kv)
 			break;
 		freeReplyObject(reply);
 		n++;
+	}
+	return n;
+lost:
+	redisFree(kv->ctx);
+	kv->ctx = NULL;
+	return -1;
+}
+
+int kv_read_messages(struct kv *kv,
+		     void (*fn)(void *closure, const char *channel, const char *payload, size_t len),
+		     void *closure)
+{
+	void *reply;
+	int n = 0;
+	if (!kv->ctx)
+		return -1;
+	if (redisBufferRead(kv->ctx) != REDIS_OK)
+		goto lost;
+	for (;;) {
+		redisReply *r;
+		reply = NULL;
+		if (redisGetReplyFromReader(kv->ctx, &reply) != REDIS_OK)
+			goto lost;
+		if (!reply)
+			break;
+		r = reply;
+		/* ["message", channel, payload] */
+		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+		    r->element[0]->type == REDIS_REPLY_STRING && !strcmp(r->element[0]->str, "message") &&
+		    r->element[1]->type == REDIS_REPLY_STRING && r->element[2]->type == REDIS_REPLY_STRING) {
+			fn(closure, r->element[1]->str, r->element[2]->str, r->element[2]->len);
+			n++;
+		}
+		freeReplyObject(reply);
 	}
 	return n;
 lost:

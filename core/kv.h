@@ -20,19 +20,31 @@ struct kv {
 	int dbnum;
 	bool unix_socket;
 	int timeout_ms;    /* connect and command timeout */
+	char *user;        /* malloc'd ACL user name for AUTH, or NULL */
+	char *password;    /* malloc'd AUTH password, or NULL (never logged) */
 };
 
-/* Parse `url` ("redis://HOST[:PORT][/DB]" or "unix:/path[?db=N]") and
- * connect with a timeout (timeout_ms for connect and each command). Returns
- * 0, or -1 (logged) when the URL is invalid or the first connection fails
- * (then kv_ensure() retries later, unless the URL was invalid). */
+/* Parse `url` and connect with a timeout (timeout_ms for connect and each
+ * command). Accepted forms (the "redis" URI scheme as redis-cli -u reads it):
+ *   redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]   PORT 1..65535 (default
+ *       6379), DB a number (default 0); USER and PASSWORD are
+ *       percent-decoded (RFC 3986 userinfo); "redis://PASSWORD@HOST" (no
+ *       colon) is a password alone, as redis-cli reads it
+ *   unix:/path[?db=N]                            no authentication
+ * With a password, every (re)connection sends AUTH [USER] PASSWORD, then
+ * SELECT DB when DB is not 0. The password is never logged (errors name the
+ * host, never the userinfo) and is wiped on kv_close(). Returns 0, or -1
+ * (logged) when the URL is invalid, the first connection fails or the server
+ * refuses the password (then kv_ensure() retries later, unless the URL was
+ * invalid). A server that wants a password given none connects; its
+ * commands then fail (NOAUTH error replies, kv_ping() false). */
 int kv_open(struct kv *kv, const char *url, int timeout_ms);
 
 /* Reconnect when the connection is down. Returns 0 or -1 (logged once per
  * failure). */
 int kv_ensure(struct kv *kv);
 
-/* Close and free. */
+/* Close and free (the password is wiped first). */
 void kv_close(struct kv *kv);
 
 /* Run a command given as argv (binary-safe: lens may be NULL for C strings).
@@ -55,6 +67,16 @@ int kv_subscribe(struct kv *kv, const char *channel);
  * when the connection is lost (it is then closed; subscribe again later,
  * and assume messages were missed). */
 int kv_poll_messages(struct kv *kv);
+
+/* Like kv_poll_messages(), but hands each pub/sub message to
+ * fn(closure, channel, payload, payload_len) (borrowed for the call; other
+ * replies, such as subscription confirmations, are skipped). Reads what
+ * one read(2) returns, so an event loop calls it again while the socket
+ * stays readable. Returns the number of messages, or -1 when the
+ * connection is lost (then closed, as kv_poll_messages). */
+int kv_read_messages(struct kv *kv,
+		     void (*fn)(void *closure, const char *channel, const char *payload, size_t len),
+		     void *closure);
 
 /* Is the server reachable right now (PING)? */
 bool kv_ping(struct kv *kv);

@@ -25,8 +25,12 @@ char *time_iso8601(int64_t ms, char *out, size_t outlen)
 {
 	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
 	struct tm tm;
-	if (!gmtime_r(&t, &tm) || !strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	/* by hand rather than strftime's %Y, which does not pad years < 1000 */
+	if (!gmtime_r(&t, &tm))
 		snprintf(out, outlen, "1970-01-01T00:00:00Z");
+	else
+		snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	return out;
 }
 
@@ -40,6 +44,15 @@ static int digits(const char *s, int n, int *v)
 	}
 	*v = x;
 	return 0;
+}
+
+/* Days in month `mo` (1..12) of year `y` (proleptic Gregorian). */
+static int month_days(int y, int mo)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return days[mo - 1];
 }
 
 int time_parse_iso8601(const char *s, int64_t *ms)
@@ -79,7 +92,8 @@ int time_parse_iso8601(const char *s, int64_t *ms)
 			return -1;
 		}
 	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 || mi > 59 ||
+	    se > 60)
 		return -1;
 	{
 		struct tm tm = { 0 };

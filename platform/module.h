@@ -70,6 +70,91 @@ struct gw_enrich_hooks {
 	int (*refresh)(struct db *db, struct kv *kv, int64_t now_ms);
 };
 
+/* A kind of thing of a module a signed-in user may put on their watchlist
+ * (platform/accounts: user_watchlist rows are (module, kind, key)). */
+struct gw_watch_kind {
+	const char *kind;        /* "session", "host", "map", "mod" */
+	const char *label;       /* "Session" */
+	const char *href_prefix; /* the page of one: href_prefix + the key, URL-encoded
+				  * as one path segment ("/<module>/maps/") */
+};
+
+/* An entity kind of a module whose facts users may propose corrections to
+ * and curators approve (platform/admin/curation.h). Approved text fields
+ * land in curated_facts (module, kind, key), which the module's own SQL
+ * prefers over what enrichment found; an approved picture becomes the
+ * entity's registry source and its asset link, so the kind's name must be
+ * the module's picture kind (struct mirror_kind.name) when pictures are
+ * allowed. */
+struct gw_curation_kind {
+	const char *kind;          /* "map": entity kind, also asset_links.entity_kind */
+	const char *label;         /* "Map" */
+	const char *const *fields; /* NULL-terminated text fields a proposal may set ("title", ...) */
+	int pictures;              /* 1: a candidate picture may be uploaded */
+	/* The entity as shown now: a new object {"label": display name,
+	 * "href": its public page, "fields": {field: current value or null},
+	 * "image_url": its picture or null}, or NULL with *err 0 when there is
+	 * no such entity and *err -1 on a database error. `cdn` is
+	 * ASSETS_CDN_BASE (assets_cdn_base()). */
+	struct json_object *(*current)(struct db *db, const char *key, const char *cdn, int *err);
+};
+
+/* What a module offers the platform's accounts and admin pages; every
+ * member may be NULL. */
+struct gw_account_hooks {
+	const struct gw_watch_kind *watch_kinds;       /* terminated by kind NULL */
+	const struct gw_curation_kind *curation_kinds; /* terminated by kind NULL */
+	const struct gw_nav *admin_nav;                /* the module's ROLE_ADMIN pages, linked
+							* from /admin/ (terminated by label NULL) */
+	/* The public profile's activity in this module for a user's sign-in
+	 * identities (`identities`: array of {"provider", "external_id"},
+	 * borrowed): a new object {"title": "Recent games",
+	 * "items": [{"label", "href", "when" (RFC 3339) or null, "detail"}]},
+	 * or NULL when the module has nothing to show (or on an error,
+	 * logged). */
+	struct json_object *(*profile)(struct app *app, struct json_object *identities);
+};
+
+/* What gamewatch-stream (platform/stream/, docs/realtime.md) needs from a
+ * module that has rooms. A room is a named JSON document that clients
+ * follow over Server-Sent Events: a snapshot on connect, then RFC 7396
+ * merge patches after each change. Rows of kind ROUTE_STREAM name the
+ * rooms in their URL: the {room} argument of the row, else the pattern's
+ * text after "/api/v1/stream/" ("/api/v1/stream/sessions" is the room
+ * "sessions"); the platform's "/api/v1/stream/rooms/{room}" asks every
+ * enabled module's `room` hook in registry order. */
+struct gw_stream_env {
+	const struct cfg *cfg;
+	struct kv *kv;       /* a command connection to Redis (never the subscriber) */
+	void *state;         /* the module's per-process state, set by init */
+};
+
+struct gw_stream_hooks {
+	/* Redis pub/sub channels on which the module's jobs announce committed
+	 * changes, NULL-terminated; NULL: the module has no rooms. */
+	const char *const *channels;
+	/* Per stream process: set env->state; return 0, or -1 (logged) to
+	 * leave the module's rooms out. free may be NULL. */
+	int (*init)(struct gw_stream_env *env);
+	void (*free)(struct gw_stream_env *env);
+	/* Is `room` the module's: 1 yes, 0 not the module's, -1 the module's
+	 * kind of room but malformed (a 400). Pure. */
+	int (*room)(const char *room);
+	/* A message arrived on one of the channels (channel and payload NULL:
+	 * messages may have been missed, e.g. after a reconnection, or the
+	 * periodic check every 30 s). Return 1 when the rooms may have changed
+	 * (the server then calls build for each of the module's open rooms),
+	 * 0 when not. */
+	int (*message)(struct gw_stream_env *env, const char *channel, const char *payload,
+		       size_t len);
+	/* The current document of `room`: a new object without null members
+	 * (json_strip_nulls, platform/stream/jsondiff.h), with the version of
+	 * the source it was built from in *version (> 0, growing with every
+	 * change: it becomes the event id). NULL when the source is unavailable
+	 * (the room keeps its document; a new client gets 503). */
+	struct json_object *(*build)(struct gw_stream_env *env, const char *room, long long *version);
+};
+
 struct gw_module {
 	const char *name;              /* lower case: URL prefix /<name>/, migrations key, job prefix */
 	const char *title;             /* "Battlezone: Combat Commander" */
@@ -102,6 +187,10 @@ struct gw_module {
 	void (*metrics)(struct app *app, struct buf *out);
 	/* Enrichment providers, mirrored picture kinds, cache refresh. */
 	struct gw_enrich_hooks enrich;
+	/* Watchlist kinds, curation kinds, admin pages, profile activity. */
+	struct gw_account_hooks accounts;
+	/* Rooms served by gamewatch-stream (zeroed: none). */
+	struct gw_stream_hooks stream;
 };
 
 /* The registry: every module built in, generated from modules/registry.am

@@ -93,7 +93,7 @@ rm -f "$OUT"/*.txt "$OUT"/*.tsv "$OUT"/*.log "$OUT"/*.md "$OUT"/*.json
 gw_services_init "$TMP" || die "init"
 GW_PG_FSYNC=${BENCH_PG_FSYNC:-on} gw_pg_start >/dev/null || die "PostgreSQL did not start"
 gw_redis_start || die "Redis did not start"
-GW_SHARE_DIR=$BUILD/share; export GW_SHARE_DIR
+gw_share "$BUILD" || die "staging the build for the service user"
 gw_app_env "$SRC"
 export GW_RUN_DIR=$TMP/run
 SU() { gw__as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$GW_PG_SOCKDIR" -p "$GW_PG_PORT" -d "${1:-gamewatch}" "${@:2}"; }

@@ -11,15 +11,20 @@
 #include "platform/enrich/profiles.h"
 #include "modules/bzcc/web/lobby.h"
 #include "modules/bzcc/web/metrics.h"
+#include "modules/bzcc/web/stream.h"
 #include "platform/web/app.h"
 #include "platform/web/req.h"
 #include "timeutil.h"
+
+/* A Team Picker action's body: {"player_steam_id": "..."} or a small form. */
+#define PICKER_BODY_MAX 1024
 
 /* Pages under /bzcc/, JSON under /api/v1/ at the paths the spec names
  * (../shared/specs/bzcc-live-sessions.md). */
 static const struct route routes[] = {
 	ROUTE_GET_PAGE("/bzcc/", page_home, "Live sessions with filters"),
 	ROUTE_GET_PAGE("/bzcc/sessions/{id}", page_session, "One session: players, teams, map"),
+	ROUTE_GET_PAGE("/bzcc/join/{hex}", page_join, "Share a game: Open Graph preview, then its steam:// join link"),
 	ROUTE_GET_PAGE("/bzcc/history", page_history, "Session history with filters and paging"),
 	ROUTE_GET_PAGE("/bzcc/players/{id}", page_player, "Player profile: sessions, playtime"),
 	ROUTE_GET_PAGE("/bzcc/maps", page_maps, "Maps by popularity"),
@@ -38,6 +43,38 @@ static const struct route routes[] = {
 	ROUTE_GET_API("/api/v1/mods", api_mods, "Mods by popularity, JSON or CSV"),
 	ROUTE_GET_API("/api/v1/mods/{id}", api_mod, "One mod"),
 	ROUTE_GET_API("/api/v1/analytics", api_analytics, "Analytics series"),
+	/* the Team Picker (web/api-picker.c): public to read, commanders act */
+	{ M_GET, "/api/v1/team_picker/{session_id}", api_team_picker, ROUTE_API, ROLE_PUBLIC, false,
+	  CACHE_NO_STORE, 0, RATE_READ, 0, "A session's Team Picker: commanders, coin toss, picks, lobby" },
+	{ M_POST, "/api/v1/team_picker/{session_id}/start", api_team_picker_start, ROUTE_API, ROLE_USER,
+	  true, CACHE_NO_STORE, 0, RATE_WRITE, PICKER_BODY_MAX, "A team leader starts (or restarts) the pick" },
+	{ M_POST, "/api/v1/team_picker/{session_id}/coin_toss", api_team_picker_toss, ROUTE_API, ROLE_USER,
+	  true, CACHE_NO_STORE, 0, RATE_WRITE, PICKER_BODY_MAX, "A commander tosses the coin (cryptographic random)" },
+	{ M_POST, "/api/v1/team_picker/{session_id}/pick", api_team_picker_pick, ROUTE_API, ROLE_USER,
+	  true, CACHE_NO_STORE, 0, RATE_WRITE, PICKER_BODY_MAX, "The commander whose turn it is picks a player" },
+	{ M_POST, "/api/v1/team_picker/{session_id}/finalize", api_team_picker_finalize, ROUTE_API,
+	  ROLE_USER, true, CACHE_NO_STORE, 0, RATE_WRITE, PICKER_BODY_MAX, "A commander accepts the roster" },
+	{ M_POST, "/api/v1/team_picker/{session_id}/cancel", api_team_picker_cancel, ROUTE_API, ROLE_USER,
+	  true, CACHE_NO_STORE, 0, RATE_WRITE, PICKER_BODY_MAX, "A commander cancels an unfinished pick" },
+	{ M_GET, "/bzcc/sessions/{id}/team-picker", page_team_picker, ROUTE_PAGE, ROLE_PUBLIC, false,
+	  CACHE_NO_STORE, 0, RATE_READ, 0, "The Team Picker of a session, for everyone (commanders act)" },
+	{ M_GET, "/api/v1/presence/in_game", api_presence_in_game, ROUTE_API, ROLE_PUBLIC, false,
+	  CACHE_NO_STORE, 0, RATE_READ, 0, "Signed-in players in live sessions, by session" },
+	/* admin pages (web/page-admin.c), linked from /admin/ */
+	{ M_GET, "/bzcc/admin/lobby", page_admin_lobby, ROUTE_PAGE, ROLE_ADMIN, false, CACHE_NO_STORE, 0,
+	  RATE_READ, 0, "Lobby tester: the raw lobby now, redacted, beside its decoded form" },
+	{ M_GET, "/bzcc/admin/sessions", page_admin_sessions, ROUTE_PAGE, ROLE_ADMIN, false, CACHE_NO_STORE,
+	  0, RATE_READ, 0, "Sessions with filters and paging" },
+	{ M_GET, "/bzcc/admin/snapshots", page_admin_snapshots, ROUTE_PAGE, ROLE_ADMIN, false,
+	  CACHE_NO_STORE, 0, RATE_READ, 0, "Session snapshots with filters and paging" },
+	/* served by gamewatch-stream (docs/realtime.md); the page workers answer 503 */
+	{ M_GET, "/api/v1/stream/sessions", api_stream_elsewhere, ROUTE_STREAM, ROLE_PUBLIC, false,
+	  CACHE_NO_STORE, 0, RATE_NONE, 0, "Server-Sent Events of the live lobby: snapshot, then merge patches" },
+	/* admins manage the Discord webhooks */
+	{ M_GET, "/bzcc/admin/webhooks", page_webhooks, ROUTE_PAGE, ROLE_ADMIN, false, CACHE_NO_STORE, 0,
+	  RATE_READ, 0, "Discord webhooks: the list and the form to add one" },
+	{ M_POST, "/bzcc/admin/webhooks", page_webhooks, ROUTE_PAGE, ROLE_ADMIN, true, CACHE_NO_STORE, 0,
+	  RATE_WRITE, 4096, "Add or remove a Discord webhook" },
 	/* the root URLs of the one-game app, kept as permanent redirects */
 	{ M_GET, "/sessions/{id}", page_legacy_redirect, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_PUBLIC,
 	  86400, RATE_READ, 0, "Moved: /bzcc/sessions/{id}" },
@@ -64,6 +101,10 @@ static const struct gw_job jobs[] = {
 	  "* * * * *", "--duration 55", 90 },
 	{ "rollup", job_rollup, "partitions ahead and history aggregates [--full]",
 	  "*/5 * * * *", NULL, 1800 },
+	{ "notify", job_notify, "Discord webhooks: post, edit, end session messages [--once | --duration SECONDS]",
+	  "* * * * *", "--duration 55", 90 },
+	{ "webhook", job_webhook, "manage webhooks: add URL [--hosts steam:ID,...] | list | remove ID",
+	  NULL, NULL, 0 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
@@ -174,4 +215,7 @@ const struct gw_module gw_module_bzcc = {
 	.health = health,
 	.metrics = bzcc_metrics,
 	.enrich = { providers, mirror_kinds, refresh },
+	.accounts = { bzcc_watch_kinds, bzcc_curation_kinds, bzcc_admin_nav, bzcc_profile_activity },
+	.stream = { bzcc_stream_channels, bzcc_stream_init, bzcc_stream_free, bzcc_stream_room,
+		    bzcc_stream_message, bzcc_stream_build },
 };

@@ -13,6 +13,8 @@
 #ifndef GW_BZCC_MODULE_H
 #define GW_BZCC_MODULE_H
 
+#include <json-c/json.h>
+
 #include "cfg.h"
 #include "platform/module.h"
 #include "platform/web/route.h"
@@ -24,6 +26,7 @@ extern const struct gw_module gw_module_bzcc;
 
 void page_home(struct app *app, struct req *r);            /* /bzcc/  live sessions, filters */
 void page_session(struct app *app, struct req *r);         /* /bzcc/sessions/{id} */
+void page_join(struct app *app, struct req *r);            /* /bzcc/join/{hex}  shareable join link (400: not a join argument) */
 void api_sessions_current(struct app *app, struct req *r); /* /api/v1/sessions/current */
 void api_session(struct app *app, struct req *r);          /* /api/v1/sessions/{id} */
 void api_history_summary(struct app *app, struct req *r);  /* /api/v1/history/summary?minutes=N */
@@ -44,8 +47,46 @@ void api_mod(struct app *app, struct req *r);              /* /api/v1/mods/{mod_
 void api_analytics(struct app *app, struct req *r);        /* /api/v1/analytics?days=N */
 void page_legacy_redirect(struct app *app, struct req *r); /* the pre-module root URLs: 301 to /bzcc/... */
 
+/* The Team Picker (web/api-picker.c; domain/picker.h). */
+void api_team_picker(struct app *app, struct req *r);          /* GET /api/v1/team_picker/{session_id} */
+void api_team_picker_start(struct app *app, struct req *r);    /* POST .../start */
+void api_team_picker_toss(struct app *app, struct req *r);     /* POST .../coin_toss */
+void api_team_picker_pick(struct app *app, struct req *r);     /* POST .../pick */
+void api_team_picker_finalize(struct app *app, struct req *r); /* POST .../finalize */
+void api_team_picker_cancel(struct app *app, struct req *r);   /* POST .../cancel */
+void page_team_picker(struct app *app, struct req *r);         /* GET /bzcc/sessions/{id}/team-picker */
+/* The picker document of session `sid` (the GET answer): a new object, or
+ * NULL with *status 404 (no such session) or 503. */
+struct json_object *bzcc_picker_doc(struct app *app, const char *sid, int *status);
+
+/* Presence and admin pages (web/api-presence.c, web/page-admin.c). */
+void api_presence_in_game(struct app *app, struct req *r);     /* GET /api/v1/presence/in_game */
+void page_admin_lobby(struct app *app, struct req *r);         /* GET /bzcc/admin/lobby */
+void page_admin_sessions(struct app *app, struct req *r);      /* GET /bzcc/admin/sessions */
+void page_admin_snapshots(struct app *app, struct req *r);     /* GET /bzcc/admin/snapshots */
+
+/* What the module gives the platform's accounts (web/accounts-hooks.c):
+ * the members of its struct gw_account_hooks. */
+extern const struct gw_watch_kind bzcc_watch_kinds[];
+extern const struct gw_curation_kind bzcc_curation_kinds[];
+extern const struct gw_nav bzcc_admin_nav[];
+struct json_object *bzcc_profile_activity(struct app *app, struct json_object *identities);
+
+/* Add to a page's `ctx` "watch_url" (/account/watch for (kind, key) with
+ * `label`) and, when `curate` (a map or mod), "propose_url"
+ * (/curation/propose). All arguments borrowed. */
+void bzcc_account_links(struct json_object *ctx, const char *kind, const char *key,
+			const char *label, int curate);
+
+/* "save_filter_url": /account/filters/new for the request's own path and
+ * query (a list page's filters). */
+void bzcc_save_filter_link(struct json_object *ctx, const struct req *r);
+
 /* The module's jobs (jobs/job-*.c): see the rows in module.c. */
 int job_poll_bzcc(const struct cfg *cfg, int argc, char **argv);
 int job_rollup(const struct cfg *cfg, int argc, char **argv);
+void page_webhooks(struct app *app, struct req *r);           /* web/page-webhooks.c */
+int job_notify(const struct cfg *cfg, int argc, char **argv);   /* jobs/job-notify.c */
+int job_webhook(const struct cfg *cfg, int argc, char **argv);  /* jobs/job-notify.c */
 
 #endif

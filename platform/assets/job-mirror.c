@@ -26,6 +26,7 @@
 
 #include "img.h"
 #include "log.h"
+#include "platform/admin/flags.h"
 #include "platform/assets/assets.h"
 #include "platform/assets/mirror.h"
 #include "platform/enrich/engine.h"
@@ -87,13 +88,16 @@ static int try_source(struct mirror *m, const struct mirror_kind_slot *ks, const
 	enum img_reject rj;
 	int ret = 0, have;
 
-	if (!url_is_http(url)) {
-		snprintf(a->error, sizeof a->error, "%s: not an http(s) URL", url);
-		return 0;
-	}
+	/* a source stored before is linked without a fetch, whatever its
+	 * form: an http(s) URL mirrored earlier, or "upload:<sha256>", a
+	 * picture a curator approved (platform/admin/curation.h) */
 	have = assets_source_lookup(&m->db, url, a->sha);
 	if (have < 0)
 		return -1;
+	if (!have && !url_is_http(url)) {
+		snprintf(a->error, sizeof a->error, "%s: not an http(s) URL", url);
+		return 0;
+	}
 	if (have) {
 		if (enrich_link(&m->db, ekind, key, a->sha, via, url, now) < 0)
 			return -1;
@@ -282,6 +286,12 @@ int job_mirror(const struct cfg *cfg, int argc, char **argv)
 		mirror_usage(ks, n);
 		free(ks);
 		return 2;
+	}
+	/* an admin can switch mirroring off (platform/admin/flags.h) */
+	if (!flag_enabled_url(cfg->database_url, "MIRROR_ENABLED")) {
+		log_info("MIRROR_ENABLED is off (feature flag): nothing copied");
+		free(ks);
+		return 0;
 	}
 	if (assets_cfg_load(&m.acfg) < 0) {
 		free(ks);

@@ -1,6 +1,7 @@
 /* engine.c: `gamewatch-job enrich`, the run loop over the providers of the
  * enabled modules (contract in engine.h; sources, TTLs and breakers in
  * docs/enrichment.md). */
+#include "platform/admin/flags.h"
 #include "platform/enrich/engine.h"
 
 #include <stdio.h>
@@ -178,6 +179,12 @@ int job_enrich(const struct cfg *cfg, int argc, char **argv)
 		usage(ph, n);
 		free(ph);
 		return 2;
+	}
+	/* an admin can switch enrichment off (platform/admin/flags.h) */
+	if (!flag_enabled_url(cfg->database_url, "ENRICHMENT_ENABLED")) {
+		log_info("ENRICHMENT_ENABLED is off (feature flag): nothing fetched");
+		free(ph);
+		return 0;
 	}
 	buf_addf(&lockpath, "%s/gamewatch-enrich.lock", cfg->run_dir);
 	lockfd = lock_take(lockpath.data);

@@ -1,7 +1,9 @@
 /* job.h: the jobs run by `gamewatch-job NAME [options]` (from cron in
- * production, from ./dev's scheduler loop in development). Each job returns
- * a process exit code: 0 success, 1 failure (logged), 2 usage or
- * configuration error. */
+ * production, from `gamewatch-job scheduler` in ./dev run; both schedules
+ * come from the registry, platform/jobs/scheduler.h). Each job returns a
+ * process exit code: 0 success, 1 failure (logged), 2 usage or
+ * configuration error; gamewatch-job records every run in job_runs
+ * (platform/jobs/job-runs.h). */
 #ifndef GW_JOB_H
 #define GW_JOB_H
 
@@ -11,8 +13,11 @@
 /* Set by SIGINT/SIGTERM: long-running jobs stop at the next safe point. */
 extern volatile int job_stop;
 
-/* Apply sql/NNN-*.sql files from cfg->sql_dir that schema_migrations does
- * not list yet, in name order, each in its own transaction. */
+/* Apply the migrations under cfg->sql_dir not yet recorded in
+ * gw_migrations: platform/ first, then each enabled module's folder in
+ * dependency order, each file in its own transaction; a database of the
+ * one-folder layout is adopted first (platform/jobs/migrate.h). Returns 0,
+ * 1 (a file failed; logged) or 2 (bad layout or module dependencies). */
 int job_migrate(const struct cfg *cfg, int argc, char **argv);
 
 /* Fetch names and facts from the enrichment providers of the enabled
@@ -27,6 +32,10 @@ int job_mirror(const struct cfg *cfg, int argc, char **argv);
 /* The integrity sweep of mirrored pictures: re-hash, dedupe, quarantine
  * (platform/assets/job-sweep.c). Holds <run_dir>/gamewatch-asset-sweep.lock. */
 int job_asset_sweep(const struct cfg *cfg, int argc, char **argv);
+
+/* Local accounts from the command line: add, passwd, role, list
+ * (platform/accounts/job-user.c). */
+int job_user(const struct cfg *cfg, int argc, char **argv);
 
 /* The platform's own jobs (migrate, enrich, mirror, asset-sweep), terminated by a
  * row with name NULL; modules add theirs in their descriptors. */

@@ -18,6 +18,9 @@ const struct gw_job platform_jobs[] = {
 	  "copy pictures to our own storage [--once | --duration S] [--limit N] [--force]"
 	  " [--only KIND,...]",
 	  "2-59/5 * * * *", "--duration 50", 300 },
+	{ "user", job_user,
+	  "local accounts: add NAME [--role ROLE] [--password-stdin] | passwd NAME | role NAME ROLE | list",
+	  NULL, NULL, 0 },
 	{ "asset-sweep", job_asset_sweep, "re-hash mirrored files, dedupe, quarantine bad ones",
 	  "17 3 * * *", NULL, 3600 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },

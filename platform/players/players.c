@@ -102,3 +102,35 @@ struct json_object *players_identities_due(struct db *db, const char *provider,
 	params[4] = kind;
 	return enrich_query_json_rows(db, sql, 5, params);
 }
+
+/* Insert, or refresh while the platform's own provider (enrich_items kind
+ * = provider) never answered for the account; the provider's answer, when
+ * it comes, replaces what was relayed. $2: the profiles array. */
+static const char SQL_RELAY[] =
+	"INSERT INTO player_profiles AS pp (provider, external_id, found, nickname, profile_url,"
+	" avatar_url, updated_at)"
+	" SELECT DISTINCT ON (1, 2) p->>'provider', p->>'external_id', true, p->>'nickname',"
+	"  p->>'profile_url', p->>'avatar_url', gw_ms($1::bigint)"
+	" FROM jsonb_array_elements($2::jsonb) AS p"
+	" WHERE p->>'provider' IN ('steam', 'gog') AND p->>'external_id' ~ '^[0-9]{1,20}$'"
+	"  AND coalesce(p->>'nickname', p->>'avatar_url', p->>'profile_url') IS NOT NULL"
+	" ORDER BY 1, 2"
+	" ON CONFLICT (provider, external_id) DO UPDATE SET found = true,"
+	"  nickname = coalesce(EXCLUDED.nickname, pp.nickname),"
+	"  profile_url = coalesce(EXCLUDED.profile_url, pp.profile_url),"
+	"  avatar_url = coalesce(EXCLUDED.avatar_url, pp.avatar_url),"
+	"  updated_at = EXCLUDED.updated_at"
+	" WHERE NOT EXISTS (SELECT 1 FROM enrich_items e WHERE e.kind = pp.provider"
+	"  AND e.key = pp.external_id AND e.ok_at IS NOT NULL)";
+
+int players_profiles_relay(struct db *db, int64_t now_ms, struct json_object *profiles)
+{
+	char now[24];
+	const char *params[2];
+	if (!profiles || !json_object_array_length(profiles))
+		return 0;
+	snprintf(now, sizeof now, "%lld", (long long)now_ms);
+	params[0] = now;
+	params[1] = json_object_to_json_string_ext(profiles, JSON_C_TO_STRING_PLAIN);
+	return db_run(db, SQL_RELAY, 2, params);
+}

@@ -27,6 +27,20 @@
  * own transaction. Returns 0 or -1. */
 int players_seen(struct db *db, int64_t now_ms, struct json_object *accounts);
 
+/* Offer profile facts a module learned from a third party that relays the
+ * platforms' own data (a game's session list carrying Steam and GOG
+ * nicknames and avatars): `profiles` is a JSON array of {"provider":
+ * "steam"|"gog", "external_id": decimal, "nickname", "avatar_url",
+ * "profile_url"} (borrowed; the last three may be null; URLs already
+ * checked to be absolute http(s)). A profile is inserted into
+ * player_profiles (found = true) when there is none, and refreshed (null
+ * members keep what is there) as long as the platform's own provider
+ * (enrichment kind = provider) has never answered for that account; once
+ * it has, its answer wins and relayed facts are ignored. Avatars are then
+ * mirrored like any profile's (never hotlinked). One statement; returns 0
+ * or -1. */
+int players_profiles_relay(struct db *db, int64_t now_ms, struct json_object *profiles);
+
 /* Resolve a player reference: "<players.id>" (1..18 decimal digits),
  * "steam:<SteamID64>" or "gog:<GOG user id>" (1..20 decimal digits each).
  * Returns 1 with *player_id set, 0 when no such player, -2 when `ref` has

@@ -1,5 +1,7 @@
--- 001-core.sql: shared helpers for every feature.
--- Applied once by `gamewatch-job migrate` (recorded in schema_migrations).
+-- platform 001-core.sql: helpers every module uses (monthly partitions,
+-- time formats). Applied once by `gamewatch-job migrate`, recorded in
+-- gw_migrations as (platform, 001).
+-- legacy: 001-core.sql
 
 -- Create the monthly range partitions of `parent` (a table partitioned by a
 -- timestamptz column) for the month containing `from_ts` and the `months_ahead`

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "platform/module.h"
 #include "platform/web/openapi.h"
+#include "platform/web/guard.h"
 #include "platform/web/req.h"
 #include "platform/web/route.h"
 
@@ -17,6 +18,11 @@ int app_init(struct app *app)
 	char err[256];
 	memset(app, 0, sizeof *app);
 	cfg_load_env(&app->cfg);
+	if (cfg_check_secret(&app->cfg, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	guard_init(&app->guard, &app->cfg);
 	app->tmpl = tmpl_set_load_dir(app->cfg.template_dir, err, sizeof err);
 	if (!app->tmpl) {
 		log_error("could not load templates from %s: %s", app->cfg.template_dir, err);
@@ -143,30 +149,35 @@ void app_error(struct app *app, struct req *r, int status, const char *error,
 	json_object_put(ctx);
 }
 
-/* Cache-Control of a successful response (2xx, 3xx), from the row; errors
- * are never cached. */
-static void set_cache_control(struct req *r, const struct route *rt)
+void api_stream_elsewhere(struct app *app, struct req *r)
 {
-	char v[64];
-	if (r->status >= 400)
-		return;
-	switch (rt->cache) {
-	case CACHE_NO_STORE:
-		req_header(r, "Cache-Control", "no-store");
-		break;
-	case CACHE_REVALIDATE:
-		req_header(r, "Cache-Control", "no-cache");
-		break;
-	case CACHE_PUBLIC:
-		snprintf(v, sizeof v, "public, max-age=%d", rt->max_age_s);
-		req_header(r, "Cache-Control", v);
-		break;
-	}
+	req_header(r, "Retry-After", "60");
+	app_error(app, r, 503, "stream unavailable",
+		  "Streams are served by gamewatch-stream on its own FastCGI socket, and this web "
+		  "server sends them to the page workers; poll the JSON API instead.");
+}
+
+/* Answer an enforcement failure with the row's error kind. */
+static void refuse(struct app *app, struct req *r, int status, const char *detail)
+{
+	const char *error = status == 400 ? "bad request"
+			    : status == 401 ? "unauthorized"
+			    : status == 403 ? "forbidden"
+			    : status == 413 ? "payload too large"
+			    : status == 429 ? "too many requests"
+			    : status == 503 ? "service unavailable"
+			    : "error";
+	app_error(app, r, status, error, detail);
 }
 
 void app_handle(struct app *app, struct req *r)
 {
 	struct route_match m;
+	const struct route *rt;
+	char err[256];
+	size_t body_max;
+	int st, retry;
+
 	if (!route_lookup(r, &m)) {
 		if (m.allowed) {
 			char allow[64];
@@ -181,8 +192,41 @@ void app_handle(struct app *app, struct req *r)
 		}
 		return;
 	}
-	r->route = m.route;
+	rt = m.route;
+	r->route = rt;
 	r->module = m.module;
-	m.route->fn(app, r);
-	set_cache_control(r, m.route);
+
+	st = guard_rate(app, r, &retry);
+	if (st) {
+		char v[16];
+		snprintf(v, sizeof v, "%d", retry);
+		req_header(r, "Retry-After", v);
+		snprintf(err, sizeof err, "Too many requests from your address; try again in %d s.", retry);
+		refuse(app, r, st, err);
+		return;
+	}
+	st = guard_role(app, r);
+	if (st) {
+		refuse(app, r, st, rt->role == ROLE_OPERATOR
+			? "This resource is for the operator: call it from the host itself or with the operator's bearer token."
+			: st == 401 ? "Sign in first: this resource needs an account (/login)."
+			: st == 403 ? "Your account's role does not allow this resource."
+			: "The sign-in could not be checked: the database is unavailable.");
+		return;
+	}
+	body_max = rt->body_max < app->cfg.max_body_bytes ? rt->body_max : app->cfg.max_body_bytes;
+	st = req_read_body(r, body_max, err, sizeof err);
+	if (st == 413 && !body_max)
+		snprintf(err, sizeof err, "This resource takes no request body.");
+	if (!st)
+		st = req_parse_body(r, err, sizeof err);
+	if (!st)
+		st = guard_csrf(app, r, err, sizeof err);
+	if (st) {
+		refuse(app, r, st, err);
+		return;
+	}
+	rt->fn(app, r);
+	if (!r->streaming)
+		req_cache_control(r);
 }

@@ -68,7 +68,7 @@ static void tag_of(const char *list, const char *payload, size_t len, const char
 {
 	struct buf msg = BUF_INIT;
 	unsigned int mdlen = 0;
-	const char *key = secret ? secret : "";
+	const char *key = secret;
 
 	buf_addstr(&msg, list);
 	buf_addch(&msg, '\0');
@@ -79,13 +79,15 @@ static void tag_of(const char *list, const char *payload, size_t len, const char
 	buf_release(&msg);
 }
 
-void cursor_encode(struct buf *out, const char *list, int64_t key, const char *id,
-		   const char *secret)
+int cursor_encode(struct buf *out, const char *list, int64_t key, const char *id,
+		  const char *secret)
 {
 	struct buf payload = BUF_INIT;
 	unsigned char tag[EVP_MAX_MD_SIZE];
 	size_t idlen = strlen(id);
 
+	if (!secret || !*secret)
+		return -1; /* never sign with an empty key (cfg.h) */
 	if (idlen > CURSOR_MAX_ID)
 		idlen = CURSOR_MAX_ID;
 	buf_addf(&payload, "%" PRId64 ".", key);
@@ -95,6 +97,7 @@ void cursor_encode(struct buf *out, const char *list, int64_t key, const char *i
 	buf_addch(out, '.');
 	b64_encode(out, tag, TAG_BYTES);
 	buf_release(&payload);
+	return 0;
 }
 
 int cursor_decode(const char *token, const char *list, const char *secret, int64_t *key,
@@ -108,7 +111,7 @@ int cursor_decode(const char *token, const char *list, const char *secret, int64
 	long long k;
 	int ret = -1;
 
-	if (!dot || len > CURSOR_MAX_LEN)
+	if (!secret || !*secret || !dot || len > CURSOR_MAX_LEN)
 		return -1;
 	plen = (size_t)(dot - token);
 	if (b64_decode(token, plen, &payload) < 0 ||

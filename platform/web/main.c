@@ -1,8 +1,14 @@
 /* main.c: gamewatch.fcgi, the web application.
  *
  *   gamewatch.fcgi                        FastCGI on fd 0 (mod_fcgid, lighttpd bin-path, spawn-fcgi)
- *   gamewatch.fcgi --listen SPEC --workers N [--pidfile F]
- *                                         open SPEC itself and pre-fork N workers
+ *   gamewatch.fcgi --listen SPEC --workers N [--pidfile F] [--user NAME | --allow-root]
+ *                                         open SPEC itself and pre-fork N workers;
+ *                                         started as root it needs --user (it binds,
+ *                                         writes the pidfile, then becomes NAME) or
+ *                                         --allow-root (pool.h)
+ *
+ * Neither form starts without a SECRET_KEY of at least 32 bytes (exit
+ * status 2 and one log line; cfg.h). `--routes` needs no secret.
  *
  * Each worker serves one request at a time and recycles itself after
  * GW_MAX_REQUESTS requests (default 100000; 0 = never), a guard against slow
@@ -82,13 +88,15 @@ static int worker(int sock)
 			 app.served & 0xfffffff);
 		log_set_context(r.id);
 		st = req_parse(&r, &fr, err, sizeof err);
-		if (st)
-			app_error(&app, &r, st, "bad request", err);
-		else
-			app_handle(&app, &r);
+		/* before the handler: a streamed response sends its headers early */
 		req_header(&r, "X-Content-Type-Options", "nosniff");
 		req_header(&r, "Referrer-Policy", "same-origin");
 		req_header(&r, "Content-Security-Policy", csp.data);
+		if (st)
+			app_error(&app, &r, st, st == 400 ? "bad request" : st == 414 ? "uri too long"
+					   : "refused by the web server", err);
+		else
+			app_handle(&app, &r);
 		req_send(&r);
 		metrics_observe(r.route, r.method, r.status, metrics_clock_ns() - t0);
 		if (r.status >= 500)
@@ -107,7 +115,7 @@ static int worker(int sock)
 static void usage(void)
 {
 	fprintf(stderr, "usage: gamewatch.fcgi [--listen unix:/path | HOST:PORT] "
-			"[--workers N] [--pidfile FILE]\n"
+			"[--workers N] [--pidfile FILE] [--user NAME | --allow-root]\n"
 			"       gamewatch.fcgi --routes    print the route table (tab-separated)\n");
 }
 
@@ -142,8 +150,9 @@ static int print_routes(void)
 
 int main(int argc, char **argv)
 {
-	const char *listen_spec = NULL, *pidfile = NULL;
+	const char *listen_spec = NULL, *pidfile = NULL, *user = NULL;
 	int workers = 4, i;
+	bool allow_root = false;
 
 	log_init("gamewatch.fcgi");
 	for (i = 1; i < argc; i++) {
@@ -159,13 +168,28 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(argv[i], "--pidfile") && i + 1 < argc) {
 			pidfile = argv[++i];
+		} else if (!strcmp(argv[i], "--user") && i + 1 < argc) {
+			user = argv[++i];
+		} else if (!strcmp(argv[i], "--allow-root")) {
+			allow_root = true;
 		} else {
 			usage();
 			return 2;
 		}
 	}
+	/* secrets are never empty: neither the pool nor a lone worker starts
+	 * without a usable SECRET_KEY (cfg.h) */
+	{
+		struct cfg cfg;
+		char err[200];
+		cfg_load_env(&cfg);
+		if (cfg_check_secret(&cfg, err, sizeof err) < 0) {
+			log_error("refusing to start: %s", err);
+			return 2;
+		}
+	}
 	if (listen_spec)
-		return pool_run(listen_spec, workers, pidfile, worker);
+		return pool_run(listen_spec, workers, pidfile, user, allow_root, worker);
 	/* launched by a web server: the listening socket is fd 0 */
 	if (FCGX_Init() != 0)
 		return 1;

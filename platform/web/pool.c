@@ -2,7 +2,10 @@
 #include "platform/web/pool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fcgiapp.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,16 +41,103 @@ static pid_t spawn(int sock, int (*worker)(int))
 	return pid;
 }
 
-int pool_run(const char *listen_spec, int workers, const char *pidfile,
-	     int (*worker)(int sock))
+/* Who the pool switches to (change false: stays as it is). */
+struct identity {
+	bool change;
+	uid_t uid;
+	gid_t gid;
+	char name[64];
+};
+
+/* Step 1 of pool_run: fills *id; returns 0, or -1 (logged) when the pool
+ * must not start. */
+static int resolve_identity(const char *user, bool allow_root, struct identity *id)
+{
+	struct passwd *pw;
+	memset(id, 0, sizeof *id);
+	if (!user) {
+		if (geteuid() != 0)
+			return 0;
+		if (!allow_root) {
+			log_error("refusing to run the workers as root: give --user NAME "
+				  "(e.g. --user www-data), or --allow-root to run them as root anyway");
+			return -1;
+		}
+		log_warn("the workers run as root (--allow-root)");
+		return 0;
+	}
+	pw = getpwnam(user);
+	if (!pw) {
+		log_error("--user %s: no such user", user);
+		return -1;
+	}
+	if (strlen(pw->pw_name) >= sizeof id->name) {
+		log_error("--user %s: name too long", user);
+		return -1;
+	}
+	if (geteuid() != 0) {
+		if (pw->pw_uid == geteuid())
+			return 0;
+		log_error("--user %s: only root can switch users (running as uid %ld)", user,
+			  (long)geteuid());
+		return -1;
+	}
+	if (pw->pw_uid == 0 && !allow_root) {
+		log_error("--user %s is root: give --allow-root to run the workers as root", user);
+		return -1;
+	}
+	id->change = true;
+	id->uid = pw->pw_uid;
+	id->gid = pw->pw_gid;
+	strcpy(id->name, pw->pw_name);
+	return 0;
+}
+
+/* Step 4: drop root for good. */
+static int drop_root(const struct identity *id)
+{
+	if (initgroups(id->name, id->gid) < 0 || setgid(id->gid) < 0 || setuid(id->uid) < 0) {
+		log_error("could not switch to user %s: %s", id->name, strerror(errno));
+		return -1;
+	}
+	if (id->uid != 0 && (setuid(0) == 0 || geteuid() == 0)) {
+		log_error("still able to regain root after switching to %s", id->name);
+		return -1;
+	}
+	log_info("running as user %s (uid %ld, gid %ld)", id->name, (long)id->uid, (long)id->gid);
+	return 0;
+}
+
+static void write_pidfile(const char *pidfile)
+{
+	char line[32];
+	int n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
+	int fd = open(pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, line, (size_t)n) != n)
+		log_warn("could not write the pidfile %s: %s", pidfile, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+static void remove_file(const char *path)
+{
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_warn("could not remove %s: %s", path, strerror(errno));
+}
+
+int pool_run(const char *listen_spec, int workers, const char *pidfile, const char *user,
+	     bool allow_root, int (*worker)(int sock))
 {
 	const char *addr = listen_spec;
 	pid_t *kids;
 	struct sigaction sa;
+	struct identity id;
 	int sock, i, alive, unix_sock = 0;
 	int64_t window_start = time_mono_ms();
 	int respawns = 0;
 
+	if (resolve_identity(user, allow_root, &id) < 0)
+		return 1;
 	if (!strncmp(addr, "unix:", 5)) {
 		addr += 5;
 		unix_sock = 1;
@@ -62,14 +152,22 @@ int pool_run(const char *listen_spec, int workers, const char *pidfile,
 		log_error("could not listen on %s", listen_spec);
 		return 1;
 	}
-	if (unix_sock)
-		chmod(addr, 0666);
-	if (pidfile) {
-		FILE *f = fopen(pidfile, "w");
-		if (f) {
-			fprintf(f, "%ld\n", (long)getpid());
-			fclose(f);
+	if (unix_sock) {
+		if ((id.change && chown(addr, id.uid, id.gid) < 0) || chmod(addr, 0660) < 0) {
+			log_error("could not set the owner or mode of %s: %s", listen_spec, strerror(errno));
+			close(sock);
+			unlink(addr);
+			return 1;
 		}
+	}
+	if (pidfile)
+		write_pidfile(pidfile);
+	if (id.change && drop_root(&id) < 0) {
+		close(sock);
+		unlink(addr);
+		if (pidfile)
+			unlink(pidfile);
+		return 1;
 	}
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
@@ -131,9 +229,9 @@ int pool_run(const char *listen_spec, int workers, const char *pidfile,
 	free(kids);
 	close(sock);
 	if (unix_sock)
-		unlink(addr);
+		remove_file(addr);
 	if (pidfile)
-		unlink(pidfile);
+		remove_file(pidfile);
 	log_info("pool stopped");
 	return 0;
 }

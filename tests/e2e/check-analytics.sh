@@ -111,10 +111,11 @@ fi
 
 shot=${GW_SCREENSHOT:-$SRCDIR/tests/e2e/analytics.png}
 rm -f "$shot"
+# the screenshot is decoded: the window's size, and not a blank page
 if chrome --virtual-time-budget=5000 --screenshot="$shot" --window-size=1400,2000 "$url" \
-	>/dev/null 2>&1 && [ "$(head -c 8 "$shot" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
-	ok "screenshot $(basename "$shot") ($(wc -c <"$shot") bytes)"
+	>/dev/null 2>&1 && found=$(python3 "$here/pngcheck.py" "$shot" 1400 2000); then
+	ok "screenshot $(basename "$shot"): $found"
 else
-	not_ok "screenshot $shot"
+	not_ok "screenshot $shot is a 1400x2000 picture of a page" "${found:-no file}"
 fi
 exit $(( n_fail > 0 ))

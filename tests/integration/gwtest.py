@@ -150,3 +150,116 @@ def expected_from_msl(path):
             "players": [p.get("Name") or "" for p in s.get("Players") or []],
         })
     return out
+
+
+# Accounts ---------------------------------------------------------------------
+
+import hashlib
+from http import cookiejar as _cookiejar
+import re
+import secrets
+import urllib.parse
+
+
+def make_user(name, role="user", identities=()):
+    """A user straight in the database (for tests of what signed-in people
+    do; sign-in itself is tested through its pages). identities: pairs
+    (provider, external_id). Returns the id."""
+    uid = int(scalar("INSERT INTO users (name, role) VALUES (:'v1', :'v2') RETURNING id",
+                     name, role))
+    for prov, ext in identities:
+        psql("INSERT INTO user_identities (user_id, provider, external_id, profile)"
+             " VALUES (:'v1', :'v2', :'v3', '{}')", str(uid), prov, ext)
+    return uid
+
+
+def session_token(uid, hours=24):
+    """A web session for user uid stored as sign-in stores one (the SHA-256
+    of a 256-bit token); returns the cookie value."""
+    tok = secrets.token_hex(32)
+    psql("INSERT INTO web_sessions (token_sha256, user_id, expires_at, provider)"
+         " VALUES (:'v1', :'v2', now() + make_interval(hours => :'v3'::int), 'test')",
+         hashlib.sha256(tok.encode()).hexdigest(), str(uid), str(hours))
+    return tok
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+class Browser:
+    """A cookie-keeping client for BASE_URL (or `base`) that does not follow
+    redirects: get/post return (status, headers lower-cased, body bytes)."""
+
+    def __init__(self, base=None, session=None):
+        self.base = base or BASE_URL
+        self.jar = _cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
+                                                  NoRedirect)
+        if session:
+            self.set_cookie("gw_session", session)
+
+    def set_cookie(self, name, value):
+        host = urllib.parse.urlsplit(self.base).hostname
+        self.jar.set_cookie(_cookiejar.Cookie(
+            0, name, value, None, False, host, False, False, "/", True, False, None, False,
+            None, None, {}))
+
+    def clear_cookie(self, name):
+        for c in list(self.jar):
+            if c.name == name:
+                self.jar.clear(c.domain, c.path, c.name)
+
+    def cookie(self, name):
+        for c in self.jar:
+            if c.name == name:
+                return c.value
+        return None
+
+    def request(self, path, method="GET", data=None, headers=None):
+        url = path if path.startswith("http") else self.base + path
+        req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+
+        def heads(msg):
+            h = {k.lower(): v for k, v in msg.items()}
+            # every Set-Cookie, one per line
+            if msg.get_all("Set-Cookie"):
+                h["set-cookie"] = "\n".join(msg.get_all("Set-Cookie"))
+            return h
+        try:
+            with self.opener.open(req, timeout=20) as r:
+                return r.status, heads(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, heads(e.headers), e.read()
+
+    def get(self, path, headers=None):
+        return self.request(path, headers=headers)
+
+    def post(self, path, fields=None, headers=None, json_body=None):
+        h = dict(headers or {})
+        if json_body is not None:
+            data = json.dumps(json_body).encode()
+            h.setdefault("Content-Type", "application/json")
+        else:
+            data = urllib.parse.urlencode(fields or {}).encode()
+            h.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        return self.request(path, "POST", data, h)
+
+    def csrf(self, page="/login"):
+        """The CSRF token a page of this site gives this browser now."""
+        st, h, body = self.get(page)
+        m = re.search(rb'name="csrf_token" value="([0-9a-f]{64})"', body)
+        return m.group(1).decode() if m else None
+
+
+def db_fingerprint():
+    """One md5 per table of the public and module schemas, over all its
+    rows: any insert, update or delete changes it."""
+    tables = psql("SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
+                  " WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1")
+    out = {}
+    for (t,) in tables:
+        out[t] = scalar("SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, ',' ORDER BY"
+                        " x::text)), '') FROM %s x" % t)
+    return out

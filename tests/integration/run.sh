@@ -8,9 +8,11 @@
 #   BASE_URL (lighttpd)  APACHE_URL (mod_proxy_fcgi)  GW_FCGID_URL (mod_fcgid)
 #   DATABASE_URL REDIS_URL BUILD_DIR SRCDIR GW_RUN (state dir) SECRET_KEY
 #   GW_TEMPLATE_DIR GW_DATA_DIR GW_SQL_DIR
+#   GW_FAKE_OP_PORT (STEAM_OPENID_URL points there: tests/integration/fakeop.py)
 # in the environment.  A script prints "ok - name" / "not ok - name" lines; one
-# that exits non-zero or prints neither counts as a failure.  Prints
-# "N passed, N failed" last and exits non-zero on any failure.  Everything it
+# that exits non-zero or prints neither counts as a failure.  What cannot run
+# here (mod_fcgid not installed) is announced as "SKIP <what>: <reason>".
+# Prints "N passed, N failed" last and exits non-zero on any failure.  Everything it
 # started is stopped on exit; the temp dir is kept (and named) on failure.
 #
 # Env: BUILD_DIR (default SRCDIR/build), GW_TEST_TIMEOUT (per script, 300 s),
@@ -59,15 +61,27 @@ GW_PG_FSYNC=off gw_pg_start >/dev/null || setup_fail "PostgreSQL"
 gw_redis_start || setup_fail "Redis"
 lport=$(gw_free_port) || setup_fail "no port"
 export APP_BASE_URL="http://127.0.0.1:$lport"
+# The OpenID endpoint Steam sign-in trusts (STEAM_OPENID_URL): a fake
+# provider that the sign-in tests start on this port (fakeop.py).
+GW_FAKE_OP_PORT=$(gw_free_port) || setup_fail "no port"
+export GW_FAKE_OP_PORT STEAM_OPENID_URL="http://127.0.0.1:$GW_FAKE_OP_PORT/openid/login"
 gw_app_env "$SRCDIR"
 if [ -x "$BUILD_DIR/gamewatch-job" ]; then
 	"$BUILD_DIR/gamewatch-job" migrate >"$GW_RUN/log/migrate.log" 2>&1 || setup_fail "gamewatch-job migrate"
+else
+	echo "SKIP migrations: no $BUILD_DIR/gamewatch-job"
 fi
 gw_pool_start "$BUILD_DIR" "$SRCDIR" 4 || setup_fail "FastCGI pool"
+# a smaller per-client bound than the default 1 MiB, so that t91's client
+# that stops reading falls behind after a few polls
+STREAM_CLIENT_BUFFER=${STREAM_CLIENT_BUFFER:-262144} gw_stream_start "$BUILD_DIR" "$SRCDIR" \
+	|| setup_fail "gamewatch-stream"
 gw_lighttpd_start "$BUILD_DIR" "$SRCDIR" "$lport" || setup_fail "lighttpd"
 gw_apache_start "$BUILD_DIR" "$SRCDIR" proxy-fcgi || setup_fail "Apache mod_proxy_fcgi"
 if [ -f /usr/lib/apache2/modules/mod_fcgid.so ]; then
 	gw_apache_start "$BUILD_DIR" "$SRCDIR" fcgid || setup_fail "Apache mod_fcgid"
+else
+	echo "SKIP mod_fcgid: /usr/lib/apache2/modules/mod_fcgid.so is not installed (libapache2-mod-fcgid); the checks through it do not run"
 fi
 export BASE_URL=$GW_LIGHTTPD_URL
 gw_wait_http "$BASE_URL/healthz" 30 || setup_fail "$BASE_URL/healthz never answered"
@@ -96,7 +110,7 @@ for t in "$@"; do
 done
 
 # Sanitizer reports from the servers' processes (the ASan/UBSan run).
-for f in "$GW_RUN"/log/pool.log "$GW_RUN"/log/apache-*-error.log; do
+for f in "$GW_RUN"/log/pool.log "$GW_RUN"/log/stream.log "$GW_RUN"/log/apache-*-error.log; do
 	[ -f "$f" ] || continue
 	if grep -qE 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:' "$f"; then
 		echo "not ok - sanitizer report in $(basename "$f")"

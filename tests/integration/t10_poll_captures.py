@@ -66,12 +66,12 @@ def check_capture(label, path, expected):
        "%d new rows" % (snaps_after - snaps_before))
 
     # HTML page
-    status, headers, body = http(BASE_URL + "/")
+    status, headers, body = http(BASE_URL + "/bzcc/")
     html = body.decode("utf-8", "replace")
     ok(status == 200 and headers.get("content-type", "").startswith("text/html"),
-       "%s: / is 200 text/html" % label)
+       "%s: /bzcc/ is 200 text/html" % label)
     cards = len(re.findall(r'class="session-card[ "]', html))
-    ok(cards == len(expected), "%s: one card per session on /" % label,
+    ok(cards == len(expected), "%s: one card per session on /bzcc/" % label,
        "%d cards" % cards)
     missing = [e["name"] for e in expected if e["name"] and html_escape(e["name"]) not in html]
     ok(not missing, "%s: every session name on / (HTML-escaped)" % label, *missing)

@@ -14,7 +14,7 @@ BANNER = 'class="stale-banner"'
 
 rc, out = poll_file(GOOD)
 ok(rc == 0, "poll the good capture", out)
-st, _, body = http(BASE_URL + "/")
+st, _, body = http(BASE_URL + "/bzcc/")
 ok(st == 200 and BANNER not in body.decode(), "fresh data: no stale banner")
 _, _, doc = get_json(BASE_URL + "/api/v1/sessions/current")
 ok(doc and doc["stale"] is False and doc["poll"]["stale"] is False, "fresh data: stale is false in the API")
@@ -24,7 +24,8 @@ live = sorted(s["id"] for s in doc["sessions"])
 # same sessions are served (rebuilt from PostgreSQL by the web workers).
 flush = subprocess.run(["redis-cli", "-u", os.environ["REDIS_URL"], "FLUSHALL"],
                        capture_output=True, text=True)
-ok(flush.returncode == 0, "flush Redis", flush.stderr)
+# redis-cli exits 0 on an error reply (NOAUTH): the answer must be OK
+ok(flush.returncode == 0 and flush.stdout.strip() == "OK", "flush Redis", flush.stdout + flush.stderr)
 # announce a change as the poller would, so that every worker drops its
 # in-process copy, finds no version in Redis and must rebuild
 pub = subprocess.run(["redis-cli", "-u", os.environ["REDIS_URL"], "PUBLISH", "gw:bzcc:events",
@@ -45,7 +46,7 @@ ok(rc == 0 and int(subprocess.run(["redis-cli", "-u", os.environ["REDIS_URL"], "
 psql("UPDATE bzcc.polls SET taken_at = taken_at - interval '45 seconds'")
 rc, out = poll_file(os.path.join(DATA, "does-not-exist.json"))
 ok(rc == 1, "a failing poll exits 1", out)
-st, _, body = http(BASE_URL + "/")
+st, _, body = http(BASE_URL + "/bzcc/")
 html = body.decode()
 ok(st == 200 and BANNER in html, "stale data: the page shows the banner")
 ok(len(re.findall(r'class="session-card[ "]', html)) == len(live),
@@ -57,13 +58,23 @@ ok(doc and doc["stale"] is True and sorted(s["id"] for s in doc["sessions"]) == 
 _, _, hz = get_json(BASE_URL + "/healthz")
 ok(hz and hz["status"] == "degraded" and hz["poll"]["stale"] is True, "/healthz is degraded", hz)
 
-# Backoff: a run of 4 s with a 1 s interval makes one failing attempt
-# (the next would come 8-12 s later) ...
+# Backoff: a run started while an earlier failure's backoff runs (a second
+# failure: 16-24 s) waits it out and makes no attempt in 4 s ...
+FAILING = {"RAKNET_URL": "file:///nonexistent/lobby.json", "POLL_INTERVAL_SECONDS": "1"}
+rc, out = poll_file(os.path.join(DATA, "does-not-exist.json"))
 before = int(scalar("SELECT count(*) FROM bzcc.polls"))
-rc, out = job("poll-bzcc", "--duration", "4", env={
-    "RAKNET_URL": "file:///nonexistent/lobby.json", "POLL_INTERVAL_SECONDS": "1"})
+rc, out = job("poll-bzcc", "--duration", "4", env=FAILING)
 attempts = int(scalar("SELECT count(*) FROM bzcc.polls")) - before
-ok(rc == 0 and attempts <= 1, "failing: at most one attempt in 4 s (backoff >= 8 s)",
+ok(rc == 0 and attempts == 0, "backing off: a new run waits out the backoff (no attempt in 4 s)",
+   "attempts %d" % attempts, out)
+# ... while after a success a run of 4 s with a 1 s interval makes exactly
+# one failing attempt (the next would come 8-12 s later) ...
+rc, out = poll_file(GOOD)
+ok(rc == 0, "a good poll resets the failures", out)
+before = int(scalar("SELECT count(*) FROM bzcc.polls"))
+rc, out = job("poll-bzcc", "--duration", "4", env=FAILING)
+attempts = int(scalar("SELECT count(*) FROM bzcc.polls")) - before
+ok(rc == 0 and attempts == 1, "failing: exactly one attempt in 4 s (backoff >= 8 s)",
    "attempts %d" % attempts, out)
 # ... and after a success the 1 s cadence returns: several polls in 4 s.
 rc, out = poll_file(GOOD)
@@ -72,6 +83,6 @@ rc, out = job("poll-bzcc", "--duration", "4", env={
     "RAKNET_URL": "file://" + GOOD, "POLL_INTERVAL_SECONDS": "1"})
 attempts = int(scalar("SELECT count(*) FROM bzcc.polls")) - before
 ok(rc == 0 and attempts >= 3, "succeeding: a poll about every second", "attempts %d" % attempts, out)
-st, _, body = http(BASE_URL + "/")
+st, _, body = http(BASE_URL + "/bzcc/")
 ok(BANNER not in body.decode(), "fresh again: the banner is gone")
 done()

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import urllib.parse
 
 from enrichtest import (ASSETS_ROOT, GOG_CAPTURE, LIVE_CAPTURE, Fixture, asset_files,
@@ -44,8 +45,28 @@ ok(len(maps) > 0 and all(k in infos for k, _ in maps),
    "getdata: every (map, mod) pair seen in sessions was asked", len(maps), len(infos))
 lines = [l for l in out.splitlines() if re.search(r"getdata \S+: (ok|absent)", l)]
 ok(len(lines) == len(maps), "getdata: one log line per item outcome", len(lines), len(maps))
-ok(all(fx.base in (r[5] or fx.base) for r in infos.values()),
-   "getdata: relative image paths resolved against GETDATA_ENDPOINT_BASE")
+# What the fixture's getdata.php answers for each map (its own reading of
+# tests/data, independent of the C code): an image path relative to the
+# endpoint, or none; the stored image_url must be that path resolved against
+# GETDATA_ENDPOINT_BASE, and empty when the answer had no image.
+sys.path.insert(0, os.path.join(SRCDIR, "tests", "fixtures"))
+from upstream import Data as FixtureData  # noqa: E402
+served = FixtureData(os.path.join(SRCDIR, "tests", "data", "bzcc")).maps
+def _missing(img):
+    """The image values that mean "no picture" (fault 9 of issue 9:
+    modules/bzcc/domain/facts.c bzcc_image_value_missing): none, "null",
+    "undefined", or the MSL/getdata placeholder nomap.png."""
+    last = (img or "").strip().rsplit("/", 1)[-1].lower()
+    return last in ("", "null", "none", "nil", "undefined", "nomap.png")
+
+
+want_img = {k: fx.base + "/bzcc/" + served[f.lower()]["image"]
+            if not _missing(served.get(f.lower(), {}).get("image")) else None for k, f in maps}
+bad_img = ["%s: stored %r, want %r" % (k, infos[k][5], want_img[k])
+           for k in want_img if k in infos and (infos[k][5] or None) != want_img[k]]
+ok(sum(1 for v in want_img.values() if v) > 0 and not bad_img,
+   "getdata: relative image paths resolved against GETDATA_ENDPOINT_BASE (%d with an image)"
+   % sum(1 for v in want_img.values() if v), *bad_img)
 
 reg = load(os.path.join(DATA, "getdata-derived", "vt-stats_map-registry.json"))
 vsr4 = load(os.path.join(DATA, "getdata-derived", "vt-stats_vsr4pool.json"))
@@ -106,9 +127,11 @@ sizes = [len(urllib.parse.parse_qs(urllib.parse.urlsplit(r["path"]).query)["stea
 ok(batches and max(sizes) <= 100 and sum(sizes) == len(steam_ids),
    "steam: batched, at most 100 ids a request", sizes)
 ok("fixture-steam-key" not in out, "steam: the API key never appears in the log")
-gog = psql("SELECT external_id, nickname, profile_url FROM player_profiles WHERE provider = 'gog'")
 gog_cap = load(GOG_CAPTURE)["DataCache"]["Players"]["IDs"]["Gog"]
-ok(gog and gog[0][0] in gog_cap and gog[0][1] == gog_cap[gog[0][0]]["Username"],
+# (other captures' GOG players have profiles too: MSL relays them, issue 9)
+gog = [g for g in psql("SELECT external_id, nickname, profile_url FROM player_profiles"
+                       " WHERE provider = 'gog' ORDER BY external_id") if g[0] in gog_cap]
+ok(gog and gog[0][1] == gog_cap[gog[0][0]]["Username"] and fx.hits("/gog/users/" + gog[0][0]),
    "gog: profile from the GOG users API", gog)
 
 # ------------------------------------------------------------- mirror
@@ -194,10 +217,10 @@ ok(players and any((p.get("avatar_url") or "").startswith("/assets/bzcc/avatar/"
                    for p in players),
    "API: players[].avatar_url mirrored", [p.get("avatar_url") for p in players][:5])
 
-st, _, body = http(BASE_URL + "/")
+st, _, body = http(BASE_URL + "/bzcc/")
 html = body.decode("utf-8", "replace")
 ok(st == 200 and len(re.findall(r'class="session-card[ "]', html)) == len(sess),
-   "/: one card per session")
+   "/bzcc/: one card per session")
 ok(all(html_escape(s["map"]["title"]) in html for s in sess), "/: cards show map titles")
 ok(len(re.findall(r'<img class="map-slot__img" src="/assets/bzcc/map/', html)) == len(with_img),
    "/: cards show mirrored map pictures")
@@ -223,8 +246,9 @@ ok(st == 200 and re.search(r'href="/bzcc/players/gog:[0-9]+"><img class="player_
 def routes():
     out = subprocess.run([os.path.join(BUILD_DIR, "gamewatch.fcgi"), "--routes"],
                          capture_output=True, text=True, check=True).stdout
+    # every GET page and JSON answer; streams (kind stream) never end
     return [line.split("\t")[1] for line in out.splitlines()[1:]
-            if line.startswith("GET")]
+            if line.startswith("GET") and line.split("\t")[2] != "stream"]
 
 
 sid = sess[0]["id"] if sess else "x"

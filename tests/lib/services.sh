@@ -2,15 +2,33 @@
 # tests/lib/services.sh: private PostgreSQL, Redis, the FastCGI pool, lighttpd
 # and Apache on 127.0.0.1, shared by ./dev and the tests.  Source it (bash).
 #
-#   gw_services_init DIR        all state under DIR (created; pids in DIR/pids)
+#   gw_services_init DIR        all state under DIR (created; pids in DIR/pids);
+#                               DIR must be one the postgres and service users
+#                               can enter (not inside a 0700 directory such as
+#                               a mktemp -d or /root; /tmp or /var/tmp do)
 #   gw_free_port                print a free loopback TCP port
-#   gw_pg_start [PGDATA]        PostgreSQL 15 cluster (default DIR/pg); exports
-#                               DATABASE_URL GW_PG_PORT GW_PG_DATA GW_PG_SOCKDIR
-#   gw_redis_start [--persist]  redis-server; exports REDIS_URL GW_REDIS_PORT
-#   gw_pool_start BUILD SRC [N] gamewatch.fcgi --listen unix:... --workers N;
-#                               exports GW_POOL_SOCKET GW_POOL_PID
+#   gw_pg_start [PGDATA]        PostgreSQL 15 cluster (default DIR/pg, run as
+#                               postgres when root); exports DATABASE_URL
+#                               GW_PG_PORT GW_PG_DATA GW_PG_SOCKDIR
+#   gw_redis_start [--persist]  redis-server (as redis when root) with a random
+#                               password (requirepass; DIR/redis.password, 0600);
+#                               exports REDIS_URL (redis://default:PASSWORD@127.0.0.1:PORT/0)
+#                               GW_REDIS_PORT
+#   gw_share BUILD              copy the build's programs and its staged data
+#                               (BUILD/share) to DIR/app, where the service user can
+#                               read them whatever the checkout's modes; exports
+#                               GW_BIN_DIR GW_SHARE_DIR
+#   gw_reachable PATH           print PATH, or a copy of it under DIR/app/data
+#                               when the service user cannot read PATH
+#   gw_pool_start BUILD SRC [N] gamewatch.fcgi --listen unix:... --workers N
+#                               (--user GW_APP_USER when root); exports
+#                               GW_POOL_SOCKET GW_POOL_PID
+#   gw_stream_start BUILD SRC [N]   gamewatch-stream --listen unix:.../stream.sock
+#                               --workers N (default 1); exports GW_STREAM_SOCKET
+#                               GW_STREAM_PID
 #   gw_render_conf IN OUT BUILD SRC   the make-time sed, with DIR's paths
 #   gw_lighttpd_start BUILD SRC [PORT]      exports GW_LIGHTTPD_PORT GW_LIGHTTPD_URL
+#                               (GW_LIGHTTPD_MAX_CONNS: server.max-connections, default 1024)
 #   gw_apache_start BUILD SRC [MODE] [PORT] MODE proxy-fcgi (default): exports
 #                               GW_APACHE_PORT APACHE_URL; MODE fcgid (Apache spawns
 #                               gamewatch.fcgi itself): exports GW_FCGID_PORT GW_FCGID_URL
@@ -20,9 +38,18 @@
 #   gw_record NAME PID          remember a process started by the caller
 #   gw_stop_all [DIR]           stop exactly what DIR/pids lists, then PostgreSQL
 #
-# Layout under DIR: run/ (runstatedir: run/gamewatch/app.sock), var/ (localstatedir:
-# var/lib/gamewatch/assets), etc/ (sysconfdir), log/, pg/ pgrun/ (PostgreSQL),
-# redis/, lighttpd/, apache/.  Every server binds 127.0.0.1 only.
+# Layout under DIR: run/ (runstatedir: run/gamewatch/app.sock, the jobs' locks),
+# var/ (localstatedir: var/lib/gamewatch/assets), etc/ (sysconfdir), log/, app/
+# (bin/ and share/: what gw_share copied), pg/ pgrun/ (PostgreSQL), redis/,
+# lighttpd/, apache/.  Every server binds 127.0.0.1 only.
+#
+# Users, when started as root (as on a real host): PostgreSQL runs as postgres,
+# Redis as redis, lighttpd, Apache's children and the FastCGI pool drop to
+# GW_APP_USER (default www-data), which owns run/gamewatch and
+# var/lib/gamewatch; GW_AS_APP is the command prefix that runs a program as
+# that user (empty when not root: then everything runs as the caller).
+# Secrets (the database and Redis passwords) sit in DIR in 0600 files and are
+# never printed.
 
 GW_PG_BINDIR=${GW_PG_BINDIR:-/usr/lib/postgresql/15/bin}
 
@@ -30,20 +57,73 @@ gw__log() { printf 'services: %s\n' "$*" >&2; }
 gw__die() { gw__log "error: $*"; return 1; }
 
 gw_services_init() {
-	local dir=${1:?gw_services_init DIR}
+	local dir=${1:?gw_services_init DIR} u
 	mkdir -p "$dir" || return 1
 	GW_RUN=$(cd "$dir" && pwd -P) || return 1
 	export GW_RUN
 	GW_PIDS_FILE=$GW_RUN/pids
 	export GW_PIDS_FILE
+	GW_SHARE_DIR= GW_BIN_DIR=  # gw_share copies them for this DIR
+	if [ "$(id -u)" = 0 ]; then
+		GW_APP_USER=${GW_APP_USER:-www-data}
+		id -u "$GW_APP_USER" >/dev/null 2>&1 \
+			|| gw__die "no user $GW_APP_USER to run the servers as (GW_APP_USER)" || return 1
+		GW_AS_APP="setpriv --reuid=$(id -u "$GW_APP_USER") --regid=$(id -g "$GW_APP_USER") --init-groups --"
+	else
+		GW_APP_USER= GW_AS_APP=
+	fi
+	export GW_APP_USER GW_AS_APP
 	mkdir -p "$GW_RUN"/run/gamewatch "$GW_RUN"/var/lib/gamewatch/assets \
 		"$GW_RUN"/var/log/gamewatch "$GW_RUN"/etc/gamewatch "$GW_RUN"/log || return 1
-	# mktemp -d makes 0700 dirs; the postgres user and Apache's children
-	# (www-data) must be able to pass through.
+	# mktemp -d makes 0700 dirs; the postgres user and the service user
+	# must be able to pass through.
 	chmod 0755 "$GW_RUN" "$GW_RUN"/run "$GW_RUN"/run/gamewatch "$GW_RUN"/var \
-		"$GW_RUN"/var/lib "$GW_RUN"/var/lib/gamewatch "$GW_RUN"/var/lib/gamewatch/assets
+		"$GW_RUN"/var/lib "$GW_RUN"/var/lib/gamewatch "$GW_RUN"/var/lib/gamewatch/assets \
+		"$GW_RUN"/log
 	touch "$GW_PIDS_FILE"
+	if [ -n "$GW_APP_USER" ]; then
+		# what the service user writes: its runtime dir (socket, pidfile,
+		# the jobs' locks) and the mirrored assets, as on a host
+		chown -R "$GW_APP_USER:" "$GW_RUN"/run/gamewatch "$GW_RUN"/var/lib/gamewatch || return 1
+		for u in postgres redis "$GW_APP_USER"; do
+			id -u "$u" >/dev/null 2>&1 || continue
+			gw__as_user "$u" test -x "$GW_RUN" || {
+				gw__die "user $u cannot enter $GW_RUN (a parent directory is private): put the state under /tmp or /var/tmp"
+				return 1
+			}
+		done
+	fi
 	[ ${#GW_RUN} -le 80 ] || gw__log "warning: $GW_RUN is long; unix socket paths under it may not fit (108 bytes)"
+}
+
+# Run a command as USER (from /, which every user can enter).
+gw__as_user() {  # USER CMD...
+	local u=$1; shift
+	(cd / && exec setpriv --reuid="$(id -u "$u")" --regid="$(id -g "$u")" --init-groups -- "$@")
+}
+
+# Can the service user (or the caller, when not root) do `test FLAG PATH`?
+gw__app_can() {  # FLAG PATH
+	if [ -n "${GW_APP_USER:-}" ]; then
+		gw__as_user "$GW_APP_USER" test "$1" "$2" 2>/dev/null
+	else
+		test "$1" "$2"
+	fi
+}
+
+# PATH when the service user can read it (a directory: and list it), else a
+# copy under DIR/app/data (a checkout in a 0700 directory).
+gw_reachable() {  # PATH
+	gw__need_init || return 1
+	local p=$1 dst
+	if gw__app_can -r "$p" && { [ ! -d "$p" ] || gw__app_can -x "$p"; }; then
+		echo "$p"
+		return 0
+	fi
+	dst=$GW_RUN/app/data/$(basename "$p")
+	mkdir -p "$GW_RUN/app/data" && rm -rf "$dst" && cp -R "$p" "$dst" && chmod -R a+rX "$GW_RUN/app" \
+		|| { gw__die "could not copy $p to $dst"; return 1; }
+	echo "$dst"
 }
 
 gw__need_init() { [ -n "${GW_RUN:-}" ] || gw__die "call gw_services_init DIR first"; }
@@ -169,7 +249,7 @@ gw_pg_start() {
 	GW_PG_DATA=$data GW_PG_SOCKDIR=$sock
 	export GW_PG_DATA GW_PG_SOCKDIR
 	if [ ! -s "$data/PG_VERSION" ]; then
-		gw__as_postgres "$GW_PG_BINDIR/initdb" -D "$data" -U postgres -E UTF8 \
+		gw__as_postgres "$GW_PG_BINDIR/initdb" -D "$data" -U "$owner" -E UTF8 \
 			--locale=C --auth-local=peer --auth-host=scram-sha-256 \
 			>"$GW_RUN/log/initdb.log" 2>&1 \
 			|| { cat "$GW_RUN/log/initdb.log" >&2; gw__die "initdb failed"; return 1; }
@@ -198,7 +278,7 @@ gw_pg_start() {
 	fi
 	pw=$(cat "$data.password")
 	gw__as_postgres "$GW_PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$port" \
-		-U postgres -d postgres >/dev/null <<-SQL || { gw__die "creating role/database failed"; return 1; }
+		-U "$owner" -d postgres >/dev/null <<-SQL || { gw__die "creating role/database failed"; return 1; }
 		SELECT 'CREATE ROLE gamewatch LOGIN' WHERE NOT EXISTS
 		  (SELECT 1 FROM pg_roles WHERE rolname = 'gamewatch') \gexec
 		ALTER ROLE gamewatch PASSWORD '$pw';
@@ -222,43 +302,68 @@ gw_pg_stop() {  # [PGDATA] [SOCKDIR]
 
 gw_redis_start() {
 	gw__need_init || return 1
-	local port persist=no pid i
+	local port persist=no pid i pw dir=$GW_RUN/redis conf=$GW_RUN/redis/redis.conf owner=
 	[ "${1:-}" = --persist ] && persist=yes
 	command -v redis-server >/dev/null || gw__die "redis-server missing (apt-get install redis-server)" || return 1
 	port=$(gw_free_port) || return 1
-	mkdir -p "$GW_RUN/redis"
-	if [ "$persist" = yes ]; then
-		set -- --appendonly yes --appendfsync everysec --save "3600 1 300 100"
-	else
-		set -- --appendonly no --save ""
+	# The password is kept (0600) so that a persistent dev server keeps its
+	# URL across runs; it goes to the server in its config file, never argv.
+	if [ ! -s "$GW_RUN/redis.password" ]; then
+		(umask 077; od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$GW_RUN/redis.password")
 	fi
-	redis-server --bind 127.0.0.1 --port "$port" --protected-mode yes \
-		--daemonize no --dir "$GW_RUN/redis" --logfile "$GW_RUN/log/redis.log" \
-		--unixsocket "" "$@" </dev/null >/dev/null 2>&1 &
+	pw=$(cat "$GW_RUN/redis.password")
+	mkdir -p "$dir" && chmod 0700 "$dir" || return 1
+	(
+		umask 077
+		rm -f "$conf"
+		{
+			printf 'bind 127.0.0.1\nport %s\nprotected-mode yes\ndaemonize no\n' "$port"
+			printf 'dir %s\nlogfile ""\nrequirepass %s\n' "$dir" "$pw"
+			if [ "$persist" = yes ]; then
+				printf 'appendonly yes\nappendfsync everysec\nsave "3600 1 300 100"\n'
+			else
+				printf 'appendonly no\nsave ""\n'
+			fi
+		} >"$conf"
+	) || return 1
+	if [ "$(id -u)" = 0 ] && id -u redis >/dev/null 2>&1; then
+		owner=redis
+		chown -R redis: "$dir" || return 1
+	fi
+	if [ -n "$owner" ]; then
+		(cd / && exec setpriv --reuid="$(id -u redis)" --regid="$(id -g redis)" --init-groups -- \
+			redis-server "$conf") </dev/null >>"$GW_RUN/log/redis.log" 2>&1 &
+	else
+		(cd / && exec redis-server "$conf") </dev/null >>"$GW_RUN/log/redis.log" 2>&1 &
+	fi
 	pid=$!
 	gw_record redis "$pid"
 	for i in $(seq 1 100); do
-		if gw__redis_ping "$port"; then
+		if gw__redis_ping "$port" "$pw"; then
 			GW_REDIS_PORT=$port
-			REDIS_URL="redis://127.0.0.1:$port/0"
+			# "default": the ACL user requirepass sets (Redis 6+); redis-cli 7.0
+			# -u reads ":PASSWORD@" as an empty user name and fails
+			REDIS_URL="redis://default:$pw@127.0.0.1:$port/0"
 			export GW_REDIS_PORT REDIS_URL
 			return 0
 		fi
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	cat "$GW_RUN/log/redis.log" >&2
+	tail -n 30 "$GW_RUN/log/redis.log" >&2
 	gw__die "redis-server did not start"
 }
 
-gw__redis_ping() {
+gw__redis_ping() {  # PORT PASSWORD
 	local reply
 	if command -v redis-cli >/dev/null; then
-		[ "$(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = PONG ]
+		# REDISCLI_AUTH: not on the command line, where ps shows it
+		[ "$(REDISCLI_AUTH=$2 redis-cli --no-auth-warning -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = PONG ]
 		return
 	fi
 	exec 9<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null || return 1
-	printf 'PING\r\n' >&9
+	printf 'AUTH %s\r\nPING\r\n' "$2" >&9
+	read -r -t 2 reply <&9
 	read -r -t 2 reply <&9
 	exec 9<&- 9>&-
 	[ "${reply%$'\r'}" = +PONG ]
@@ -266,21 +371,31 @@ gw__redis_ping() {
 
 # The environment every worker and job gets.
 # SRC is the source tree; the data (templates, sql, static) is the build's
-# staged share/ (GW_SHARE_DIR, set by gw_share BUILD).
-gw_share() {  # BUILD: the staged data tree of that build (make stages share/)
-	GW_SHARE_DIR=$1/share
-	export GW_SHARE_DIR
+# staged share/ (make stages it), copied by gw_share to DIR/app/share.
+gw_share() {  # BUILD
+	gw__need_init || return 1
+	local build=${1:?BUILD_DIR} app=$GW_RUN/app p
+	[ -d "$build/share" ] || gw__die "no $build/share (run make)" || return 1
+	rm -rf "$app/bin" "$app/share" && mkdir -p "$app/bin" || return 1
+	for p in gamewatch.fcgi gamewatch-job gamewatch-stream; do
+		[ -f "$build/$p" ] && { cp "$build/$p" "$app/bin/" || return 1; }
+	done
+	cp -R "$build/share" "$app/share" && chmod -R a+rX,go-w "$app" || return 1
+	GW_SHARE_DIR=$app/share GW_BIN_DIR=$app/bin
+	export GW_SHARE_DIR GW_BIN_DIR
 }
 
 gw_app_env() {
-	local src=$1 share=${GW_SHARE_DIR:-${BUILD_DIR:-$1/build}/share}
+	local src=$1
+	[ -n "${GW_SHARE_DIR:-}" ] || gw_share "${BUILD_DIR:-$src/build}" || return 1
 	: "${SECRET_KEY:=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')}"
 	: "${APP_BASE_URL:=http://127.0.0.1}"
-	: "${GW_TEMPLATE_DIR:=$share/templates}"
+	: "${GW_TEMPLATE_DIR:=$GW_SHARE_DIR/templates}"
 	: "${GW_DATA_DIR:=$GW_RUN/var/lib/gamewatch}"
-	: "${GW_SQL_DIR:=$share/sql}"
-	# the jobs' lock files: one directory per run, never the shared /tmp
-	: "${GW_RUN_DIR:=$GW_RUN/run}"
+	: "${GW_SQL_DIR:=$GW_SHARE_DIR/sql}"
+	# the jobs' lock files: one directory per run, never the shared /tmp;
+	# the service user's own (run/gamewatch, like /run/gamewatch on a host)
+	: "${GW_RUN_DIR:=$GW_RUN/run/gamewatch}"
 	mkdir -p "$GW_RUN_DIR"
 	export SECRET_KEY APP_BASE_URL GW_TEMPLATE_DIR GW_DATA_DIR GW_SQL_DIR GW_RUN_DIR
 }
@@ -289,18 +404,18 @@ gw_pool_start() {
 	gw__need_init || return 1
 	local build=${1:?BUILD_DIR} src=${2:?SRCDIR} n=${3:-4} sock=$GW_RUN/run/gamewatch/app.sock pid i
 	[ -x "$build/gamewatch.fcgi" ] || gw__die "no $build/gamewatch.fcgi" || return 1
-	[ -n "${GW_SHARE_DIR:-}" ] || gw_share "$build"
-	gw_app_env "$src"
+	[ -n "${GW_SHARE_DIR:-}" ] || gw_share "$build" || return 1
+	gw_app_env "$src" || return 1
 	rm -f "$sock"
-	"$build/gamewatch.fcgi" --listen "unix:$sock" --workers "$n" \
-		--pidfile "$GW_RUN/run/gamewatch/pool.pid" \
+	# as root the pool binds, writes its pidfile, then becomes GW_APP_USER;
+	# the socket is 0660, owned by that user and its group
+	(cd / && exec "$GW_BIN_DIR/gamewatch.fcgi" --listen "unix:$sock" --workers "$n" \
+		${GW_APP_USER:+--user "$GW_APP_USER"} --pidfile "$GW_RUN/run/gamewatch/pool.pid") \
 		</dev/null >>"$GW_RUN/log/pool.log" 2>&1 &
 	pid=$!
 	gw_record pool "$pid"
 	for i in $(seq 1 100); do
-		if [ -S "$sock" ]; then
-			# Apache's children run as www-data when we are root.
-			chmod 0666 "$sock" 2>/dev/null
+		if [ -S "$sock" ] && [ -s "$GW_RUN/run/gamewatch/pool.pid" ]; then
 			GW_POOL_SOCKET=$sock GW_POOL_PID=$pid
 			export GW_POOL_SOCKET GW_POOL_PID
 			return 0
@@ -310,6 +425,31 @@ gw_pool_start() {
 	done
 	tail -n 30 "$GW_RUN/log/pool.log" >&2
 	gw__die "the FastCGI pool did not create $sock"
+}
+
+gw_stream_start() {
+	gw__need_init || return 1
+	local build=${1:?BUILD_DIR} src=${2:?SRCDIR} n=${3:-1} sock=$GW_RUN/run/gamewatch/stream.sock pid i
+	[ -x "$build/gamewatch-stream" ] || gw__die "no $build/gamewatch-stream" || return 1
+	[ -n "${GW_SHARE_DIR:-}" ] || gw_share "$build" || return 1
+	gw_app_env "$src" || return 1
+	rm -f "$sock"
+	(cd / && exec "$GW_BIN_DIR/gamewatch-stream" --listen "unix:$sock" --workers "$n" \
+		${GW_APP_USER:+--user "$GW_APP_USER"} --pidfile "$GW_RUN/run/gamewatch/stream.pid") \
+		</dev/null >>"$GW_RUN/log/stream.log" 2>&1 &
+	pid=$!
+	gw_record stream "$pid"
+	for i in $(seq 1 100); do
+		if [ -S "$sock" ] && [ -s "$GW_RUN/run/gamewatch/stream.pid" ]; then
+			GW_STREAM_SOCKET=$sock GW_STREAM_PID=$pid
+			export GW_STREAM_SOCKET GW_STREAM_PID
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	tail -n 30 "$GW_RUN/log/stream.log" >&2
+	gw__die "gamewatch-stream did not create $sock"
 }
 
 # The same substitution as Makefile.am's "edit" rule, with this run's paths:
@@ -331,19 +471,25 @@ gw_lighttpd_start() {
 	command -v lighttpd >/dev/null || gw__die "lighttpd missing (apt-get install lighttpd)" || return 1
 	[ -n "$port" ] || port=$(gw_free_port) || return 1
 	mkdir -p "$dir"
-	[ -n "${GW_SHARE_DIR:-}" ] || gw_share "$build"
-	gw_render_conf "$src/apache/lighttpd.conf.in" "$dir/gamewatch.conf" "$build" "$GW_SHARE_DIR" || return 1
+	[ -n "${GW_SHARE_DIR:-}" ] || gw_share "$build" || return 1
+	gw_render_conf "$src/apache/lighttpd.conf.in" "$dir/gamewatch.conf" "$GW_BIN_DIR" "$GW_SHARE_DIR" || return 1
+	# as root: bind, then become the service user, who opens the error log
+	touch "$GW_RUN/log/lighttpd-error.log"
+	[ -n "${GW_APP_USER:-}" ] && chown "$GW_APP_USER:" "$GW_RUN/log/lighttpd-error.log"
 	cat >"$dir/lighttpd.conf" <<-EOF
 		server.bind = "127.0.0.1"
 		server.port = $port
 		server.errorlog = "$GW_RUN/log/lighttpd-error.log"
 		server.tag = "lighttpd"
-		server.max-connections = 1024
+		server.max-connections = ${GW_LIGHTTPD_MAX_CONNS:-1024}
+		server.max-fds = $(( ${GW_LIGHTTPD_MAX_CONNS:-1024} * 3 + 64 ))
+		$( [ -n "${GW_APP_USER:-}" ] && printf 'server.username = "%s"\nserver.groupname = "%s"' \
+			"$GW_APP_USER" "$(id -gn "$GW_APP_USER")" )
 		include "$dir/gamewatch.conf"
 	EOF
 	lighttpd -tt -f "$dir/lighttpd.conf" >"$GW_RUN/log/lighttpd-check.log" 2>&1 \
 		|| { cat "$GW_RUN/log/lighttpd-check.log" >&2; gw__die "lighttpd config check failed"; return 1; }
-	lighttpd -D -f "$dir/lighttpd.conf" </dev/null >>"$GW_RUN/log/lighttpd.log" 2>&1 &
+	(cd / && exec lighttpd -D -f "$dir/lighttpd.conf") </dev/null >>"$GW_RUN/log/lighttpd.log" 2>&1 &
 	pid=$!
 	gw_record lighttpd "$pid"
 	GW_LIGHTTPD_PORT=$port
@@ -353,43 +499,31 @@ gw_lighttpd_start() {
 		cat "$GW_RUN/log/lighttpd-error.log" >&2; gw__die "lighttpd did not answer"; return 1; }
 }
 
-# Apache's children switch to www-data when we are root: they must be able to
-# read what the conf points at.
-gw__www_can() {  # TEST-FLAG PATH
-	[ "$(id -u)" = 0 ] || return 0
-	runuser -u www-data -- test "$1" "$2" 2>/dev/null
-}
-
 gw_apache_start() {
 	gw__need_init || return 1
 	local build=${1:?BUILD_DIR} src=${2:?SRCDIR} mode=${3:-proxy-fcgi} port=${4:-}
-	[ -n "${GW_SHARE_DIR:-}" ] || gw_share "$build"
-	local dir=$GW_RUN/apache apache mods m pid user="" data=$GW_SHARE_DIR lib=$build v
+	[ -n "${GW_SHARE_DIR:-}" ] || gw_share "$build" || return 1
+	local dir=$GW_RUN/apache apache mods m pid user="" data=$GW_SHARE_DIR lib=$GW_BIN_DIR v
 	apache=$(command -v apache2 || echo /usr/sbin/apache2)
 	[ -x "$apache" ] || gw__die "apache2 missing (apt-get install apache2)" || return 1
 	[ -n "$port" ] || port=$(gw_free_port) || return 1
 	mkdir -p "$dir/$mode"
 	chmod 0755 "$dir" "$dir/$mode"
-	if [ "$(id -u)" = 0 ]; then
-		user="User www-data
-Group www-data"
-		# A checkout www-data cannot read (e.g. under /root): serve a copy.
-		if ! gw__www_can -r "$data/static"; then
-			data=$dir/share; rm -rf "$data"; mkdir -p "$data"
-			cp -a "$GW_SHARE_DIR/static" "$GW_SHARE_DIR/templates" "$data/" 2>/dev/null
-			chmod -R a+rX "$data"
-		fi
+	# Apache's children become the service user (they read GW_SHARE_DIR,
+	# which gw_share placed where that user can)
+	if [ -n "${GW_APP_USER:-}" ]; then
+		user="User $GW_APP_USER
+Group $(id -gn "$GW_APP_USER")"
 	fi
-	# mod_fcgid runs every file below the program's directory as a script,
-	# and the staged data (BUILD/share) sits below the build directory: the
-	# program gets a directory of its own (readable by www-data too).
+	# mod_fcgid runs every file below the program's directory as a script:
+	# the program gets a directory of its own (readable by the service user).
 	if [ "$mode" = fcgid ]; then
 		lib=$dir/libexec; mkdir -p "$lib"
-		cp "$build/gamewatch.fcgi" "$lib/"; chmod -R a+rX "$lib"
+		cp "$GW_BIN_DIR/gamewatch.fcgi" "$lib/"; chmod -R a+rX "$lib"
 	fi
 	case $mode in
 	proxy-fcgi) mods="mpm_event authz_core alias mime dir headers proxy proxy_fcgi" ;;
-	fcgid) mods="mpm_event authz_core alias mime dir headers fcgid" ;;
+	fcgid) mods="mpm_event authz_core alias mime dir headers fcgid proxy proxy_fcgi" ;;
 	*) gw__die "unknown Apache mode $mode"; return 1 ;;
 	esac
 	gw_render_conf "$src/apache/$mode.conf.in" "$dir/$mode/gamewatch.conf" "$lib" "$data" || return 1
@@ -401,15 +535,17 @@ Group www-data"
 	done
 	if [ "$mode" = fcgid ]; then
 		# What mod_fcgid passes to the workers it spawns.
-		gw_app_env "$src"
-		: >"$GW_RUN/etc/gamewatch/fcgid-env.conf"
+		gw_app_env "$src" || return 1
+		# secrets inside: root (which reads the conf) only
+		(umask 077; : >"$GW_RUN/etc/gamewatch/fcgid-env.conf") \
+			&& chmod 0600 "$GW_RUN/etc/gamewatch/fcgid-env.conf" || return 1
 		for v in DATABASE_URL REDIS_URL SECRET_KEY APP_BASE_URL GW_TEMPLATE_DIR GW_DATA_DIR \
 			ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 			[ -n "${!v:-}" ] && printf 'FcgidInitialEnv %s "%s"\n' "$v" "${!v}" \
 				>>"$GW_RUN/etc/gamewatch/fcgid-env.conf"
 		done
 		mkdir -p "$dir/$mode/fcgid"
-		[ "$(id -u)" = 0 ] && chown www-data "$dir/$mode/fcgid"
+		[ -n "${GW_APP_USER:-}" ] && chown "$GW_APP_USER" "$dir/$mode/fcgid"
 	fi
 	cat >"$dir/$mode/httpd.conf" <<-EOF
 		ServerRoot "$dir/$mode"
@@ -489,6 +625,6 @@ gw_stop_all() {
 		done <"$dir/pids.pg"
 		rm -f "$dir/pids.pg"
 	fi
-	rm -f "$dir/run/gamewatch/app.sock"
+	rm -f "$dir/run/gamewatch/app.sock" "$dir/run/gamewatch/stream.sock"
 	return 0
 }

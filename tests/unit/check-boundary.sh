@@ -2,7 +2,7 @@
 # check-boundary.sh: the module boundary of docs/ARCHITECTURE.md, checked
 # on the source tree (run by `make check`; GW_SRCDIR is the source root):
 #   1. core/ and platform/ name no module: the name of no folder of
-#      modules/ ("bzcc") appears anywhere in them (code, SQL, templates,
+#      modules/ ("bzcc") appears as a word anywhere in them (code, SQL, templates,
 #      comments), case-insensitive;
 #   2. core/ and platform/ include no module header (the platform reaches a
 #      module only through its descriptor, platform/module.h);
@@ -27,7 +27,7 @@ report() { # title, grep output (empty: no violation)
 
 for dir in modules/*/; do
 	name=$(basename "$dir")
-	report "core/ and platform/ never name module $name" "$(grep -rniIF "$name" core platform)"
+	report "core/ and platform/ never name module $name" "$(grep -rniIFw "$name" core platform)"
 done
 report "core/ and platform/ include no module header" \
 	"$(grep -rnE '#[[:space:]]*include[[:space:]]*"modules/' core platform)"

@@ -1,5 +1,9 @@
 /* test_html.c: the escapers and url_decode of core/html.c. */
+#include <setjmp.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/html.h"
@@ -170,6 +174,88 @@ static void test_url_decode(void)
 	}
 }
 
+static sigjmp_buf fault_jump;
+
+static void on_fault(int sig)
+{
+	(void)sig;
+	siglongjmp(fault_jump, 1);
+}
+
+/* url_decode the n bytes of `text` placed at the very end of a readable
+ * page, followed by a PROT_NONE page: any read past n bytes faults (under
+ * valgrind and ASan as well as without them). Returns url_decode's result,
+ * or -2 when it read past its length. */
+static int decode_before_guard(const char *text, size_t n, bool plus, struct buf *out)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct sigaction sa, old_segv, old_bus;
+	volatile int rc = -2;
+	char *map, *in;
+
+	map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	CU_ASSERT_FATAL(map != MAP_FAILED);
+	CU_ASSERT_EQUAL_FATAL(mprotect(map + page, (size_t)page, PROT_NONE), 0);
+	in = map + page - n;
+	memcpy(in, text, n);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fault;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
+	if (sigsetjmp(fault_jump, 1) == 0)
+		rc = url_decode(in, n, out, plus);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	sigaction(SIGBUS, &old_bus, NULL);
+	munmap(map, (size_t)page * 2);
+	return rc;
+}
+
+/* url_decode reads only its `len` bytes: every prefix of escapes that would
+ * read on (a '%' near the end, a "+" or plain text) is decoded with the next
+ * byte unreadable. */
+static void test_url_decode_bounds(void)
+{
+	static const struct {
+		const char *in;
+		const char *want; /* NULL: refused */
+	} cases[] = {
+		{ "", "" }, { "%", NULL }, { "%4", NULL }, { "%41", "A" }, { "a%41", "aA" },
+		{ "ab%4", NULL }, { "ab%", NULL }, { "a+b", "a b" }, { "%zz", NULL },
+		{ "plain", "plain" }, { "%2f%2F", "//" }, { "x%0", NULL },
+	};
+	const char *long_in = "q=caf%C3%A9+au+lait&x=%2F%25%41";
+	size_t i, n;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct buf b = BUF_INIT;
+		int rc;
+		buf_addstr(&b, "pre:");
+		rc = decode_before_guard(cases[i].in, strlen(cases[i].in), true, &b);
+		if (rc == -2)
+			printf("\n  url_decode read past the end of [%s]\n", cases[i].in);
+		if (cases[i].want) {
+			CU_ASSERT_EQUAL(rc, 0);
+			CU_ASSERT_EQUAL(strncmp(b.data, "pre:", 4), 0);
+			CU_ASSERT_STRING_EQUAL(b.data + 4, cases[i].want);
+		} else {
+			CU_ASSERT_EQUAL(rc, -1);
+			CU_ASSERT_STRING_EQUAL(b.data, "pre:");
+		}
+		buf_release(&b);
+	}
+	/* every prefix of a realistic query: decoded or refused, never over-read */
+	for (n = 0; n <= strlen(long_in); n++) {
+		struct buf b = BUF_INIT;
+		int rc = decode_before_guard(long_in, n, true, &b);
+		if (rc == -2)
+			printf("\n  url_decode read past %zu bytes of [%s]\n", n, long_in);
+		CU_ASSERT(rc == 0 || rc == -1);
+		buf_release(&b);
+	}
+}
+
 /* Encoding then decoding gives the input back. */
 static void test_round_trip(void)
 {
@@ -202,6 +288,7 @@ static void register_tests(void)
 	CU_add_test(s, "url_arg", test_url_arg);
 	CU_add_test(s, "url_path", test_url_path);
 	CU_add_test(s, "url_decode", test_url_decode);
+	CU_add_test(s, "url_decode reads only len bytes", test_url_decode_bounds);
 	CU_add_test(s, "encode/decode round trip", test_round_trip);
 }
 

@@ -50,6 +50,10 @@ struct bzcc_player {
 	int team;          /* 1 or 2 in two-team modes (slots 1-5 / 6-10), 1 in MPI, 0 otherwise/hidden */
 	bool leader;       /* slot 1 or 6 in two-team modes, slot 1 in MPI */
 	bool host;         /* position 0 */
+	bool hidden;       /* no team slot (`t` absent, 255 or out of range; MSL: no Slot):
+			    * a spectator or a player the game has not placed */
+	bool bot;          /* the community dedicated-server host account
+			    * (BZCC_DEDICATED_BOT_ID, or an operator's bot id) */
 	int kills, deaths, score; /* 0 when absent; score may be negative */
 };
 
@@ -88,6 +92,18 @@ struct bzcc_session {
 	int max_players;    /* `pm`; 0 when absent */
 	int minutes_in_state; /* `gtm` (0..255); -1 when absent */
 	bool time_saturated;  /* gtm >= 255 (MSL: Time.Max): the game's counter is capped */
+	/* Rules of the game (docs/bzcc-format.md 3, 3.2; MSL Level.Attributes) */
+	int time_limit;     /* `ti` minutes when > 0 (MSL TimeLimit); -1 none or absent */
+	int kill_limit;     /* `ki` when > 0 (MSL KillLimit); -1 none or absent */
+	const char *respawn; /* static: deathmatch respawn rule "One", "Race" (same race,
+			      * ivar7 bit 256) or "Any" (any race, bit 512); NULL when
+			      * not a deathmatch or unknown */
+	int vehicle_only;   /* deathmatch sub-type 6 or 7 (MSL VehicleOnly): 1; other
+			     * deathmatch: 0; not a deathmatch or unknown: -1 */
+	bool dedicated;     /* the host (player 0) is a dedicated-server bot: it is left
+			     * out of the player count and the maximum */
+	char *join_hex;     /* the game's join argument (docs/bzcc-format.md 6) as
+			     * lower-case hex, or NULL when locked or passworded */
 	struct bzcc_player *players; /* n_players entries, upstream order, nulls skipped */
 	size_t n_players;
 };
@@ -98,7 +114,89 @@ struct bzcc_lobby {
 	size_t n_sessions;
 	int rebellion_up;     /* IonDriver placeholder says UP: 1, DOWN: 0, no placeholder: -1 */
 	size_t skipped;       /* games skipped as unusable (null entries, no `g`, placeholder excluded) */
+	size_t hidden;        /* sessions removed by bzcc_lobby_apply_rules() (spam) */
+	/* What the answer says of its own list server (IonDriver proxyStatus,
+	 * MSL Metadata.ListServer; the first source listed): */
+	int64_t upstream_updated_ms; /* when its copy was last refreshed; -1 unknown */
+	int upstream_ok;             /* Success and a status other than "expired": 1;
+				      * 0 when not; -1 unknown (a direct Rebellion answer) */
+	/* Metadata an MSL answer carries besides the sessions (NULL for the
+	 * RakNet shape), owned: {"maps": [{"key", "title", "description"
+	 * (sanitized HTML), "image_url", "team_names"}], "mods": [{"id", "name",
+	 * "image_url", "url"}], "profiles": [{"provider", "external_id",
+	 * "nickname", "avatar_url", "profile_url"}]}; every member but the key
+	 * may be null; URLs are absolute http(s) and never a placeholder
+	 * (docs/bzcc-format.md 9, "Metadata"). */
+	struct json_object *meta;
 };
+
+/* The community dedicated-server host account (MSL GameListModule.cs): as
+ * player 0 it makes the session "dedicated" and is not counted. */
+#define BZCC_DEDICATED_BOT_ID "S76561199232890248"
+/* The account behind many fake games: a locked game whose only players
+ * are this account is hidden by default (MSL does the same). */
+#define BZCC_SPAM_ACCOUNT_ID "S76561199685297391"
+
+/* Operator rules for bots and spam lobbies (bzcc_rules_parse()). */
+struct bzcc_rules {
+	char **bot_ids;            /* platform ids ("S7656...") of dedicated-server bots */
+	size_t n_bot_ids;
+	char **hide_host_ids;      /* a session hosted (player 0) by one of these is hidden */
+	size_t n_hide_host_ids;
+	char **hide_locked_only_ids; /* a locked session whose players are all these is hidden */
+	size_t n_hide_locked_only_ids;
+	void *name_re;             /* compiled POSIX ERE (regex_t *), case-insensitive, or NULL */
+	bool hide_locked;          /* hide every locked session */
+};
+
+/* Build rules from their text forms (the BZCC_* settings of
+ * docs/bzcc-format.md 10): `bots`, `hide_hosts` and `locked_only` are
+ * comma-separated platform ids (blanks ignored; NULL or "" = none; the
+ * dedicated bot and the spam account above are always included in `bots`
+ * and `locked_only`), `name_pattern` a POSIX extended regular expression
+ * matched case-insensitively against the session name (NULL or "" = none).
+ * Returns 0, or -1 with a one-line reason in err when the pattern does not
+ * compile (the rules are then empty but valid). Free with bzcc_rules_free(). */
+int bzcc_rules_parse(struct bzcc_rules *r, const char *bots, const char *hide_hosts,
+		     const char *locked_only, const char *name_pattern, bool hide_locked,
+		     char *err, size_t errlen);
+void bzcc_rules_free(struct bzcc_rules *r);
+
+/* Apply `rules` to a decoded lobby: mark the bots (any player whose
+ * platform id is listed; a bot as player 0 makes the session dedicated) and
+ * remove the sessions the rules hide (counted in lobby->hidden, released).
+ * Sessions are decoded with the built-in ids already; this adds the
+ * operator's. NULL rules: nothing. */
+void bzcc_lobby_apply_rules(struct bzcc_lobby *lobby, const struct bzcc_rules *rules);
+
+/* Merge a second source into `into` (both decoded): sessions of `from`
+ * whose GUID `into` lacks are moved over when `add_sessions` (a fresh
+ * second source), and `from`'s metadata is taken when `into` has none.
+ * `from` keeps what was not moved; free both as usual. Returns how many
+ * sessions were added. */
+size_t bzcc_lobby_merge(struct bzcc_lobby *into, struct bzcc_lobby *from, bool add_sessions);
+
+/* The join argument of a session as the game reads it (docs/bzcc-format.md
+ * 6, bz2api.js buildSteamJoinUrl): lower-case hex of the bytes
+ * "N,<len(name)>,<name>,<len(mm)>,<mm>,<g>,0," where the name is in
+ * Windows-1252 (characters it lacks become '?'), mm the mods joined with
+ * ';' and g the NAT id. A new malloc'd string; NULL when the session is
+ * locked or has a password (it cannot be joined from a link), or its NAT id
+ * is not made of the NAT alphabet alone (docs/bzcc-format.md 4). */
+char *bzcc_join_hex(const struct bzcc_session *s);
+
+/* The Steam link that joins `hex` (BZCC is Steam app 624970): writes
+ * "steam://rungame/624970/76561198955218468/-connect-mp%20<hex>" into out.
+ * Returns out, or NULL when it does not fit. */
+char *bzcc_join_steam_url(const char *hex, char *out, size_t outlen);
+
+/* Decode a join argument (as in /bzcc/join/{hex}): 2..2048 lower- or
+ * upper-case hex digits spelling exactly "N,<n>,<name>,<m>,<mods>,<nat>,0,"
+ * with n and m the byte lengths that follow, a NAT id of the NAT alphabet
+ * that decodes, and no NUL byte. On success returns 0 and sets *name (UTF-8 from Windows-1252),
+ * *mods and *nat to new malloc'd strings the caller frees; -1 otherwise
+ * (nothing allocated). */
+int bzcc_join_decode(const char *hex, char **name, char **mods, char **nat);
 
 /* Decode a RakNet NAT id (custom base64 alphabet "@1-9A-Za-z-_", little-endian
  * 6-bit groups, unknown characters count as 0; MSL CustomBase64.cs) into a

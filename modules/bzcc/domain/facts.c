@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "platform/enrich/enrich-json.h"
@@ -29,6 +30,33 @@ static struct json_object *sanitized(const char *s)
 		o = json_object_new_string_len(b.data, (int)b.len);
 	buf_release(&b);
 	return o;
+}
+
+int bzcc_image_value_missing(const char *img)
+{
+	/* "nomap.png": MultiplayerSessionList's stand-in for a level without
+	 * a picture (docs/bzcc-format.md 7) */
+	static const char *const junk[] = { "undefined", "null", "none", "nil", "nomap.png" };
+	const char *last;
+	size_t i, n;
+	if (!img)
+		return 1;
+	while (*img == ' ' || *img == '\t')
+		img++;
+	if (!*img)
+		return 1;
+	/* the last path segment, before any query or fragment */
+	n = strcspn(img, "?#");
+	while (n && img[n - 1] == '/')
+		n--;
+	last = img + n;
+	while (last > img && last[-1] != '/')
+		last--;
+	n = (size_t)(img + n - last);
+	for (i = 0; i < sizeof junk / sizeof junk[0]; i++)
+		if (n == strlen(junk[i]) && !strncasecmp(last, junk[i], n))
+			return 1;
+	return 0;
 }
 
 /* "a, b,,c" -> ["a","b","c"] */
@@ -75,7 +103,7 @@ struct json_object *bzcc_seed_decode(const char *data, size_t len, char *err, si
 		json_object_object_add(o, "file", json_object_new_string(file));
 		json_object_object_add(o, "name", json_object_new_string(
 			json_str(m, "Name") ? json_str(m, "Name") : file));
-		if (url_is_http(img))
+		if (url_is_http(img) && !bzcc_image_value_missing(img))
 			json_object_object_add(o, "image_url", json_object_new_string(img));
 		json_object_object_add(o, "pools", json_object_new_int64(json_int(m, "Pools", 0)));
 		json_object_object_add(o, "loose", json_object_new_int64(json_int(m, "Loose", -1)));
@@ -106,7 +134,7 @@ static struct json_object *absolute_image(const char *base, const char *img)
 {
 	struct buf b = BUF_INIT;
 	struct json_object *o = NULL;
-	if (!img || !*img)
+	if (bzcc_image_value_missing(img))
 		return NULL;
 	if (url_is_http(img)) {
 		o = json_object_new_string(img);

@@ -18,12 +18,20 @@
 #include <json-c/json.h>
 #include <stddef.h>
 
+/* Is an image value from an outside answer really "no picture"? True for
+ * NULL, an empty or blank string, and a value whose last path segment is
+ * "undefined", "null", "none", "nil" or "nomap.png" (any case): the seed
+ * list has "https://gamelistassets.iondriver.com/bzcc/undefined" for maps
+ * without a picture, a JavaScript placeholder that must never be fetched,
+ * and MultiplayerSessionList names its "no picture" stand-in nomap.png. */
+int bzcc_image_value_missing(const char *img);
+
 /* The community map list (vsrmaplist.json): an array of {"Name", "File",
  * "Image", "Pools", "Loose", "Author", "Description", "Tags", "Size":
  * {"formattedSize", "size", "baseToBase"}}. Returns an array with one row
  * per entry that has a non-empty "File":
  *   {"file", "name" (Name, else the file), "image_url" (only when Image is
- *    an http(s) URL), "pools" (0 when absent), "loose" (-1 when absent),
+ *    an http(s) URL and not bzcc_image_value_missing()), "pools" (0 when absent), "loose" (-1 when absent),
  *    "author" (when a string), "description" (sanitized HTML, when any is
  *    left), "tags" (Tags split at commas, blanks trimmed, empties dropped),
  *    and when "Size" is present "size_text" (when a string), "size" and

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "bzcc.h"
 
 struct json_object;
@@ -73,6 +74,22 @@ char *bzcc_utf8_clean(const char *s, size_t n);
 /* As bzcc_utf8_clean(), then trim ASCII whitespace and U+00A0 at both ends. */
 char *bzcc_utf8_clean_trim(const char *s, size_t n);
 
+/* Make user-supplied text safe to lay out (docs/bzcc-format.md 5, "Text
+ * shown"), in place, and return s: C0 controls and DEL and the C1 range
+ * U+0080-U+009F are dropped, except tab, LF, CR, VT, FF and U+2028/U+2029,
+ * which become one space (runs of them one space); the bidirectional
+ * embedding, override and isolate controls U+202A-U+202E and U+2066-U+2069,
+ * and U+FEFF, are dropped (pages isolate each name with <bdi> instead, so a
+ * name can never reorder what follows it). With `trim`, surrounding
+ * whitespace is trimmed as bzcc_utf8_clean_trim() does. `s` must be valid
+ * UTF-8 (the model's strings are); NULL is returned as is. */
+char *bzcc_text_display(char *s, bool trim);
+
+/* Append UTF-8 `s` (valid) to out as Windows-1252, one byte per character;
+ * characters cp1252 lacks become '?' (as the game's own text does).
+ * Returns the number of bytes appended. NULL appends nothing. */
+size_t bzcc_utf8_to_cp1252(const char *s, struct buf *out);
+
 /* --- JSON field readers (lobby.c) ---
  * `obj` must be a JSON object; `key` is looked up with
  * json_object_object_get_ex. JSON null counts as absent. The pointers
@@ -107,6 +124,15 @@ int bzcc_decode_raknet(struct json_object *root, struct bzcc_lobby *out,
 		       char *err, size_t errlen);
 int bzcc_decode_msl(struct json_object *root, struct bzcc_lobby *out,
 		    char *err, size_t errlen);
+
+/* Read an answer's own list-server status object `key` (IonDriver
+ * "proxyStatus" {name: {status, success, updated}}, MSL
+ * Metadata.ListServer {name: {Status, Success, Timestamp}}) into
+ * out->upstream_ok and out->upstream_updated_ms; absent or malformed parts
+ * leave them unknown. (lobby.c) */
+void bzcc_read_list_status(struct json_object *root, const char *key, const char *status_key,
+			   const char *success_key, const char *updated_key,
+			   struct bzcc_lobby *out);
 
 /* --- model helpers (model.c) --- */
 

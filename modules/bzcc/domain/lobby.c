@@ -282,7 +282,8 @@ static int decode_game(struct json_object *g, struct bzcc_session *s)
 	    get_count(g, "si", &s->server_info) ||
 	    get_count(g, "t", &s->nat_type) || get_count(g, "tps", &s->tps) ||
 	    get_count(g, "pg", &s->worst_ping) ||
-	    get_count(g, "pgm", &s->max_ping))
+	    get_count(g, "pgm", &s->max_ping) ||
+	    get_count(g, "ti", &s->time_limit) || get_count(g, "ki", &s->kill_limit))
 		return -1;
 	if (s->gtd >= 0) {
 		s->game_mode = s->gtd % BZCC_MODE_MAX;
@@ -335,6 +336,7 @@ int bzcc_decode_raknet(struct json_object *root, struct bzcc_lobby *out,
 		return -1;
 	}
 	out->kind = BZCC_KIND_RAKNET;
+	bzcc_read_list_status(root, "proxyStatus", "status", "success", "updated", out);
 	n = json_object_array_length(arr);
 	for (i = 0; i < n; i++) {
 		struct json_object *g = json_object_array_get_idx(arr, i);
@@ -384,6 +386,8 @@ int bzcc_lobby_decode(const char *doc, size_t len, struct bzcc_lobby *out,
 
 	memset(out, 0, sizeof(*out));
 	out->rebellion_up = -1;
+	out->upstream_updated_ms = -1;
+	out->upstream_ok = -1;
 	if (err && errlen)
 		err[0] = '\0';
 	if (!doc || !len) {
@@ -452,6 +456,65 @@ int bzcc_lobby_decode(const char *doc, size_t len, struct bzcc_lobby *out,
 	if (rc) {
 		bzcc_lobby_free(out);
 		out->rebellion_up = -1;
+		out->upstream_updated_ms = -1;
+		out->upstream_ok = -1;
 	}
 	return rc;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's
+ * days_from_civil): the domain keeps no clock and no libc time zone. */
+static int64_t civil_days(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.fff...]Z" (the form both answers use) -> ms. */
+static int parse_utc(const char *t, int64_t *ms)
+{
+	int y, mo, d, h, mi, se, n = 0;
+	int64_t frac = 0, scale = 100;
+	if (sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 19)
+		return -1;
+	t += 19;
+	if (*t == '.') {
+		for (t++; *t >= '0' && *t <= '9'; t++) {
+			frac += (*t - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (strcmp(t, "Z") || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+		return -1;
+	*ms = (civil_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000 + frac;
+	return 0;
+}
+
+void bzcc_read_list_status(struct json_object *root, const char *key, const char *status_key,
+			   const char *success_key, const char *updated_key,
+			   struct bzcc_lobby *out)
+{
+	struct json_object *o = NULL;
+	if (bzcc_get_obj(root, key, &o) != BZCC_FIELD_OK)
+		return;
+	json_object_object_foreach(o, name, st) {
+		const char *status = NULL, *updated = NULL;
+		bool success = false;
+		int64_t ms;
+		(void)name;
+		if (!json_object_is_type(st, json_type_object))
+			continue;
+		bzcc_get_str(st, status_key, &status, NULL);
+		bzcc_get_flag(st, success_key, &success);
+		out->upstream_ok = success && !(status && !strcmp(status, "expired"));
+		if (bzcc_get_str(st, updated_key, &updated, NULL) == BZCC_FIELD_OK &&
+		    parse_utc(updated, &ms) == 0)
+			out->upstream_updated_ms = ms;
+		break; /* the first list server (Rebellion in every real answer) */
+	}
 }

@@ -152,6 +152,9 @@ void bzcc_session_init(struct bzcc_session *s)
 	s->max_ping = -1;
 	s->worst_ping = -1;
 	s->minutes_in_state = -1;
+	s->time_limit = -1;
+	s->kill_limit = -1;
+	s->vehicle_only = -1;
 	s->state = BZCC_STATE_UNKNOWN;
 }
 
@@ -181,6 +184,7 @@ void bzcc_session_release(struct bzcc_session *s)
 	free(s->mods);
 	free(s->mod_hash);
 	free(s->version);
+	free(s->join_hex);
 	for (i = 0; i < s->n_players; i++)
 		bzcc_player_release(&s->players[i]);
 	free(s->players);
@@ -196,6 +200,8 @@ void bzcc_lobby_free(struct bzcc_lobby *lobby)
 	for (i = 0; i < lobby->n_sessions; i++)
 		bzcc_session_release(&lobby->sessions[i]);
 	free(lobby->sessions);
+	if (lobby->meta)
+		json_object_put(lobby->meta);
 	memset(lobby, 0, sizeof(*lobby));
 }
 
@@ -354,14 +360,31 @@ void bzcc_session_finish(struct bzcc_session *s, bool state_from_si)
 		}
 	}
 
+	/* rules: the deathmatch respawn rule and vehicle-only sub-types come
+	 * from ivar7 (mode_detail), as MSL reads them; limits only when set */
+	if (s->game_type == 1 && s->mode_detail >= 0) {
+		int sub = s->mode_detail & 0xFF;
+		s->respawn = (s->mode_detail & 256) ? "Race" : (s->mode_detail & 512) ? "Any" : "One";
+		s->vehicle_only = sub == 6 || sub == 7;
+	} else {
+		s->respawn = NULL;
+		s->vehicle_only = -1;
+	}
+	if (s->time_limit <= 0)
+		s->time_limit = -1;
+	if (s->kill_limit <= 0)
+		s->kill_limit = -1;
+
 	for (i = 0; i < s->n_players; i++) {
 		struct bzcc_player *p = &s->players[i];
 		p->position = (int)i;
 		p->host = i == 0;
 		p->team = 0;
 		p->leader = false;
+		p->hidden = false;
 		if (p->slot < 1 || p->slot > 10) {
 			p->slot = 0;
+			p->hidden = true;
 		} else if (s->teams) {
 			p->team = p->slot <= 5 ? 1 : 2;
 			p->leader = p->slot == 1 || p->slot == 6;
@@ -370,12 +393,17 @@ void bzcc_session_finish(struct bzcc_session *s, bool state_from_si)
 			p->leader = p->slot == 1;
 		}
 		fill(&p->name);
+		bzcc_text_display(p->name, true);
 		if (!p->platform_id)
 			bzcc_player_set_platform(p, NULL);
 	}
 
 	fill(&s->name);
 	fill(&s->motd);
+	/* names and the message are shown as typed: no control characters,
+	 * no bidi overrides (fault 6 of issue 9) */
+	bzcc_text_display(s->name, true);
+	bzcc_text_display(s->motd, true);
 	fill(&s->mod_hash);
 	fill(&s->version);
 	if (!s->mod_id)
@@ -386,6 +414,14 @@ void bzcc_session_finish(struct bzcc_session *s, bool state_from_si)
 	fill(&s->id);
 	fill(&s->source);
 	fill(&s->nat_id);
+
+	/* the community dedicated-server bot (more ids: bzcc_lobby_apply_rules) */
+	for (i = 0; i < s->n_players; i++)
+		if (!strcmp(s->players[i].platform_id, BZCC_DEDICATED_BOT_ID))
+			s->players[i].bot = true;
+	s->dedicated = s->n_players && s->players[0].bot;
+	free(s->join_hex);
+	s->join_hex = bzcc_join_hex(s);
 }
 
 /* --- JSON view --- */
@@ -413,6 +449,8 @@ static struct json_object *player_to_json(const struct bzcc_player *p)
 	add(o, "team", json_object_new_int(p->team));
 	add(o, "leader", json_object_new_boolean(p->leader));
 	add(o, "host", json_object_new_boolean(p->host));
+	add(o, "hidden", json_object_new_boolean(p->hidden));
+	add(o, "bot", json_object_new_boolean(p->bot));
 	add(o, "kills", json_object_new_int(p->kills));
 	add(o, "deaths", json_object_new_int(p->deaths));
 	add(o, "score", json_object_new_int(p->score));
@@ -427,9 +465,9 @@ static struct json_object *str(const char *s)
 struct json_object *bzcc_session_to_json(const struct bzcc_session *s)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *map, *mod, *ids, *gt, *gm, *nt, *players;
+	struct json_object *map, *mod, *ids, *gt, *gm, *nt, *players, *rules, *join = NULL;
 	const char *mod_id = s->mod_id ? s->mod_id : "0";
-	size_t i;
+	size_t i, bots = 0;
 
 	add(o, "id", str(s->id));
 	add(o, "source", str(s->source));
@@ -485,8 +523,36 @@ struct json_object *bzcc_session_to_json(const struct bzcc_session *s)
 	add(o, "worst_ping", int_or_null(s->worst_ping));
 	add(o, "minutes_in_state", int_or_null(s->minutes_in_state));
 	add(o, "time_saturated", json_object_new_boolean(s->time_saturated));
-	add(o, "player_count", json_object_new_int64((int64_t)s->n_players));
-	add(o, "max_players", json_object_new_int(s->max_players));
+	/* bots are not players: MSL subtracts the dedicated host from both */
+	for (i = 0; i < s->n_players; i++)
+		bots += s->players[i].bot;
+	add(o, "player_count", json_object_new_int64((int64_t)(s->n_players - bots)));
+	add(o, "max_players", json_object_new_int(s->dedicated && s->max_players > 0
+						  ? s->max_players - 1 : s->max_players));
+	add(o, "dedicated", json_object_new_boolean(s->dedicated));
+
+	rules = json_object_new_object();
+	add(rules, "time_limit", int_or_null(s->time_limit));
+	add(rules, "kill_limit", int_or_null(s->kill_limit));
+	add(rules, "respawn", s->respawn ? json_object_new_string(s->respawn) : NULL);
+	add(rules, "vehicle_only", s->vehicle_only < 0 ? NULL
+				   : json_object_new_boolean(s->vehicle_only));
+	add(o, "rules", rules);
+
+	if (s->join_hex) {
+		struct buf page = BUF_INIT;
+		char *url = bzcc_xcalloc(strlen(s->join_hex) + 64, 1);
+		join = json_object_new_object();
+		add(join, "hex", str(s->join_hex));
+		bzcc_join_steam_url(s->join_hex, url, strlen(s->join_hex) + 64);
+		add(join, "steam_url", str(url));
+		/* the module's shareable page (route /bzcc/join/{hex}) */
+		buf_addf(&page, "/bzcc/join/%s", s->join_hex);
+		add(join, "page", str(page.data));
+		buf_release(&page);
+		free(url);
+	}
+	add(o, "join", join);
 
 	players = json_object_new_array();
 	for (i = 0; i < s->n_players; i++)

@@ -20,6 +20,9 @@
 
 #include "buf.h"
 #include "internal.h"
+#include "modules/bzcc/domain/facts.h"
+#include "platform/enrich/enrich-json.h"
+#include "sanitize.h"
 
 static int msl_game_type(const char *id)
 {
@@ -74,7 +77,9 @@ static int decode_level_mode(struct json_object *level, struct bzcc_session *s)
 		return -1;
 	if (f == BZCC_FIELD_OK) {
 		if (bzcc_get_str(attr, "Respawn", &respawn, NULL) == BZCC_FIELD_BAD ||
-		    bzcc_get_flag(attr, "VehicleOnly", &vonly) == BZCC_FIELD_BAD)
+		    bzcc_get_flag(attr, "VehicleOnly", &vonly) == BZCC_FIELD_BAD ||
+		    bzcc_get_int(attr, "TimeLimit", &s->time_limit) == BZCC_FIELD_BAD ||
+		    bzcc_get_int(attr, "KillLimit", &s->kill_limit) == BZCC_FIELD_BAD)
 			return -1;
 	}
 
@@ -415,9 +420,150 @@ static int decode_session(struct json_object *so, struct bzcc_session *s)
 	return 0;
 }
 
+/* --- metadata (docs/bzcc-format.md 9, "Metadata") --- */
+
+/* A picture URL worth keeping: absolute http(s), not a placeholder. */
+static struct json_object *image_or_null(struct json_object *o, const char *key)
+{
+	const char *v = NULL;
+	if (bzcc_get_str(o, key, &v, NULL) != BZCC_FIELD_OK || !url_is_http(v) ||
+	    bzcc_image_value_missing(v))
+		return NULL;
+	return json_object_new_string(v);
+}
+
+static struct json_object *text_or_null(struct json_object *o, const char *key)
+{
+	const char *v = NULL;
+	size_t n = 0;
+	char *t;
+	struct json_object *r;
+	if (bzcc_get_str(o, key, &v, &n) != BZCC_FIELD_OK)
+		return NULL;
+	t = bzcc_text_display(bzcc_utf8_clean_trim(v, n), true);
+	r = *t ? json_object_new_string(t) : NULL;
+	free(t);
+	return r;
+}
+
+/* Sanitized HTML of a plain-text description (CRLF kept), or NULL. */
+static struct json_object *description_or_null(struct json_object *o, const char *key)
+{
+	const char *v = NULL;
+	size_t n = 0;
+	struct buf b = BUF_INIT;
+	struct json_object *r = NULL;
+	if (bzcc_get_str(o, key, &v, &n) != BZCC_FIELD_OK || !n)
+		return NULL;
+	if (sanitize_html(v, n, &b) == 0 && b.len)
+		r = json_object_new_string_len(b.data, (int)b.len);
+	buf_release(&b);
+	return r;
+}
+
+static bool listed(struct json_object *arr, const char *key, const char *value)
+{
+	size_t i;
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *v;
+		if (json_object_object_get_ex(json_object_array_get_idx(arr, i), key, &v) &&
+		    !strcmp(json_object_get_string(v), value))
+			return true;
+	}
+	return false;
+}
+
+/* The map facts of one session's Level and Teams (first session per map
+ * key wins). Team names count when both are given and are not the
+ * defaults "Team 1" / "Team 2". */
+static void meta_map(struct json_object *maps, struct json_object *so, const char *map_key)
+{
+	struct json_object *level = NULL, *teams = NULL, *m, *t1 = NULL, *t2 = NULL, *names = NULL;
+	if (!map_key || !*map_key || listed(maps, "key", map_key) ||
+	    bzcc_get_obj(so, "Level", &level) != BZCC_FIELD_OK)
+		return;
+	m = json_object_new_object();
+	json_object_object_add(m, "key", json_object_new_string(map_key));
+	json_object_object_add(m, "title", text_or_null(level, "Name"));
+	json_object_object_add(m, "description", description_or_null(level, "Description"));
+	json_object_object_add(m, "image_url", image_or_null(level, "Image"));
+	if (bzcc_get_obj(so, "Teams", &teams) == BZCC_FIELD_OK) {
+		struct json_object *a = NULL, *b = NULL;
+		bzcc_get_obj(teams, "1", &a);
+		bzcc_get_obj(teams, "2", &b);
+		t1 = text_or_null(a, "Name");
+		t2 = text_or_null(b, "Name");
+		if (t1 && t2 && !(!strcmp(json_object_get_string(t1), "Team 1") &&
+				  !strcmp(json_object_get_string(t2), "Team 2"))) {
+			names = json_object_new_array();
+			json_object_array_add(names, t1);
+			json_object_array_add(names, t2);
+			t1 = t2 = NULL;
+		}
+		json_object_put(t1);
+		json_object_put(t2);
+	}
+	json_object_object_add(m, "team_names", names);
+	json_object_array_add(maps, m);
+}
+
+/* Top-level Mods {id: {Name, Image, Url}}. */
+static void meta_mods(struct json_object *root, struct json_object *out)
+{
+	struct json_object *mods = NULL;
+	if (bzcc_get_obj(root, "Mods", &mods) != BZCC_FIELD_OK)
+		return;
+	json_object_object_foreach(mods, id, m) {
+		struct json_object *r;
+		if (!*id || strlen(id) > 64 || !json_object_is_type(m, json_type_object))
+			continue;
+		r = json_object_new_object();
+		json_object_object_add(r, "id", json_object_new_string(id));
+		json_object_object_add(r, "name", text_or_null(m, "Name"));
+		json_object_object_add(r, "image_url", image_or_null(m, "Image"));
+		json_object_object_add(r, "url", image_or_null(m, "Url"));
+		json_object_array_add(out, r);
+	}
+}
+
+/* DataCache.Players.IDs.{Steam,Gog} {id: {Nickname|Username, AvatarUrl,
+ * ProfileUrl}}. */
+static void meta_profiles(struct json_object *root, struct json_object *out)
+{
+	static const struct { const char *key, *provider, *name; } kinds[] = {
+		{ "Steam", "steam", "Nickname" }, { "Gog", "gog", "Username" },
+	};
+	struct json_object *o = NULL;
+	size_t k;
+	if (bzcc_get_obj(root, "DataCache", &o) != BZCC_FIELD_OK ||
+	    bzcc_get_obj(o, "Players", &o) != BZCC_FIELD_OK ||
+	    bzcc_get_obj(o, "IDs", &o) != BZCC_FIELD_OK)
+		return;
+	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		struct json_object *ids = NULL;
+		if (bzcc_get_obj(o, kinds[k].key, &ids) != BZCC_FIELD_OK)
+			continue;
+		json_object_object_foreach(ids, id, p) {
+			struct json_object *r;
+			size_t n = strlen(id);
+			if (!n || n > 20 || strspn(id, "0123456789") != n ||
+			    !json_object_is_type(p, json_type_object))
+				continue;
+			r = json_object_new_object();
+			json_object_object_add(r, "provider", json_object_new_string(kinds[k].provider));
+			json_object_object_add(r, "external_id", json_object_new_string(id));
+			json_object_object_add(r, "nickname", text_or_null(p, kinds[k].name));
+			json_object_object_add(r, "avatar_url", image_or_null(p, "AvatarUrl"));
+			json_object_object_add(r, "profile_url", image_or_null(p, "ProfileUrl"));
+			json_object_array_add(out, r);
+		}
+	}
+}
+
 int bzcc_decode_msl(struct json_object *root, struct bzcc_lobby *out,
 		    char *err, size_t errlen)
 {
+	struct json_object *maps, *mods, *profiles, *md = NULL;
 	struct json_object *arr = NULL;
 	size_t i, n;
 
@@ -427,6 +573,11 @@ int bzcc_decode_msl(struct json_object *root, struct bzcc_lobby *out,
 		return -1;
 	}
 	out->kind = BZCC_KIND_MSL_V1;
+	if (bzcc_get_obj(root, "Metadata", &md) == BZCC_FIELD_OK)
+		bzcc_read_list_status(md, "ListServer", "Status", "Success", "Timestamp", out);
+	maps = json_object_new_array();
+	mods = json_object_new_array();
+	profiles = json_object_new_array();
 	n = json_object_array_length(arr);
 	for (i = 0; i < n; i++) {
 		struct json_object *so = json_object_array_get_idx(arr, i);
@@ -442,7 +593,14 @@ int bzcc_decode_msl(struct json_object *root, struct bzcc_lobby *out,
 			out->skipped++;
 			continue;
 		}
+		meta_map(maps, so, s.map_key);
 		bzcc_lobby_append(out, &s);
 	}
+	meta_mods(root, mods);
+	meta_profiles(root, profiles);
+	out->meta = json_object_new_object();
+	json_object_object_add(out->meta, "maps", maps);
+	json_object_object_add(out->meta, "mods", mods);
+	json_object_object_add(out->meta, "profiles", profiles);
 	return 0;
 }

@@ -272,3 +272,86 @@ char *bzcc_decode_name(const char *b64)
 	free(bytes);
 	return s;
 }
+
+/* Decode the UTF-8 sequence at p (valid: the model's strings are cleaned
+ * first) into *cp; returns its length. */
+static size_t utf8_get(const unsigned char *p, uint32_t *cp)
+{
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if ((p[0] & 0xE0) == 0xC0) {
+		*cp = ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+		return 2;
+	}
+	if ((p[0] & 0xF0) == 0xE0) {
+		*cp = ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+		return 3;
+	}
+	*cp = ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12) |
+	      ((uint32_t)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+	return 4;
+}
+
+char *bzcc_text_display(char *s, bool trim)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *o = s;
+	bool space = false; /* last char written was a space */
+
+	if (!s)
+		return s;
+	while (*p) {
+		uint32_t cp;
+		size_t k = utf8_get(p, &cp);
+		bool drop = false, to_space = false;
+		if (cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x0B || cp == 0x0C ||
+		    cp == 0x2028 || cp == 0x2029)
+			to_space = true;
+		else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+			drop = true;            /* C0, DEL, C1 */
+		else if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+			 cp == 0xFEFF)
+			drop = true;            /* bidi embeddings, overrides, isolates; BOM */
+		if (to_space) {
+			if (!space)
+				*o++ = ' ';
+			space = true;
+		} else if (!drop) {
+			memmove(o, p, k);
+			o += k;
+			space = cp == ' ';
+		}
+		p += k;
+	}
+	*o = '\0';
+	if (trim) {
+		char *t = bzcc_utf8_clean_trim(s, (size_t)(o - s));
+		memcpy(s, t, strlen(t) + 1);
+		free(t);
+	}
+	return s;
+}
+
+size_t bzcc_utf8_to_cp1252(const char *s, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+	while (p && *p) {
+		uint32_t cp;
+		unsigned char c = '?';
+		size_t k = utf8_get(p, &cp), i;
+		if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF)) {
+			c = (unsigned char)cp;
+		} else {
+			for (i = 0; i < 32; i++)
+				if (cp1252_high[i] == cp)
+					c = (unsigned char)(0x80 + i);
+		}
+		buf_addch(out, (char)c);
+		n++;
+		p += k;
+	}
+	return n;
+}

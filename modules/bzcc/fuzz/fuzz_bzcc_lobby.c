@@ -2,7 +2,9 @@
  *
  * Each input is a whole upstream document (raw RakNet or MSL API 1.0 shape).
  * On success every session is also rendered with bzcc_session_to_json() and
- * serialised, then everything is freed. A -1 with a message is fine; a
+ * serialised, its join argument decoded back, the operator's rules applied
+ * and the lobby merged with a second decode of itself; then everything is
+ * freed. A -1 with a message is fine; a
  * crash, leak, sanitizer report or an empty error message is not.
  * Seeds: modules/bzcc/fuzz/corpus/ (the real captures). Build and run: fuzz/run.sh.
  */
@@ -42,6 +44,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		json_object_put(back);
 		json_object_put(js);
+		/* a join argument made of the session decodes back to it */
+		if (lobby.sessions[i].join_hex) {
+			char *name, *mods, *nat;
+			if (bzcc_join_decode(lobby.sessions[i].join_hex, &name, &mods, &nat) == 0) {
+				if (strcmp(nat, lobby.sessions[i].nat_id))
+					abort();
+				free(name);
+				free(mods);
+				free(nat);
+			} else if (strlen(lobby.sessions[i].join_hex) <= 2048) {
+				abort();
+			}
+		}
+	}
+	/* the operator's rules and a merge with itself keep the lobby whole */
+	{
+		struct bzcc_rules rules;
+		struct bzcc_lobby again;
+		char why[128];
+		if (bzcc_rules_parse(&rules, "S76561198022218242", "S1", NULL, "^t", false, why,
+				     sizeof why) == 0)
+			bzcc_lobby_apply_rules(&lobby, &rules);
+		bzcc_rules_free(&rules);
+		memset(&again, 0, sizeof again);
+		if (bzcc_lobby_decode((const char *)data, size, &again, err, sizeof(err)) == 0) {
+			size_t before = lobby.n_sessions;
+			bzcc_lobby_merge(&lobby, &again, true);
+			if (lobby.n_sessions < before)
+				abort();
+			bzcc_lobby_free(&again);
+		}
 	}
 	bzcc_lobby_free(&lobby);
 	return 0;

@@ -9,6 +9,19 @@
  * and the lock file keeps two from overlapping. Backoff state survives
  * between runs because it is derived from bzcc.polls.
  *
+ * Two sources (issue 9): RAKNET_URL always, and MSL_URL (a
+ * MultiplayerSessionList API 1.0 URL) when set. Both are read each cycle;
+ * the first that answered and whose own list server is fresh is the
+ * primary (RakNet first), the other adds the sessions it alone lists when
+ * it is fresh too, and MSL's metadata (mod and map names, pictures, team
+ * names, Steam/GOG profiles) is kept whenever it answered. One failing or
+ * stale source fails over to the other; the poll fails only when neither
+ * answered. Each source's status (ok / stale / down) is kept in
+ * bzcc.poll_sources. The operator's spam and bot rules (BZCC_HIDE_*,
+ * BZCC_BOT_IDS) apply to every answer; host migrations are relinked and
+ * revived NAT ids start new sessions (bzcc-identity.h). Settings:
+ * docs/bzcc-format.md 10.
+ *
  * --replay DIR feeds archived captures (raw lobby or MSL v1) in time order,
  * each stored as if polled when it was taken, to rebuild history. */
 #include <dirent.h>
@@ -24,13 +37,20 @@
 #include "modules/bzcc/domain/bzcc.h"
 #include "http.h"
 #include "modules/bzcc/module.h"
+#include "platform/admin/flags.h"
 #include "platform/jobs/job.h"
 #include "kv.h"
 #include "platform/jobs/lock.h"
 #include "log.h"
 #include "modules/bzcc/store/bzcc-rollup.h"
+#include "modules/bzcc/store/bzcc-sources.h"
 #include "modules/bzcc/store/bzcc-store.h"
 #include "timeutil.h"
+
+/* A source's own list server counts as fresh when its copy is at most this
+ * old (BZCC_SOURCE_STALE_SECONDS): MultiplayerSessionList keeps its last
+ * good copy up to a minute when Rebellion fails. */
+#define SOURCE_STALE_DEFAULT_S 120
 
 struct poller {
 	const struct cfg *cfg;
@@ -39,7 +59,38 @@ struct poller {
 	int failures;        /* consecutive failed polls */
 	long long rejected;  /* rejected in this run */
 	int partitions_month; /* yyyymm whose partitions were ensured */
+	struct bzcc_rules rules;      /* spam and bot rules (BZCC_HIDE_*, BZCC_BOT_IDS) */
+	struct bzcc_poll_opts opts;   /* relink and revive windows */
+	const char *msl_url;          /* MSL_URL, or NULL */
+	int source_stale_s;           /* BZCC_SOURCE_STALE_SECONDS */
+	int paused_logged;    /* "paused" was logged since the last poll */
 };
+
+/* A source read in one cycle. */
+struct source {
+	const char *name;            /* "raknet", "msl" */
+	const char *url;
+	struct bzcc_lobby lobby;
+	char err[400];               /* "" when read and decoded */
+	size_t bytes;
+	bool fresh;                  /* its own list server's copy is current */
+};
+
+/* An integer setting from the environment; `def` when unset or invalid. */
+static int env_int(const char *name, int def, int lo, int hi)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+	if (!v || !*v)
+		return def;
+	n = strtol(v, &end, 10);
+	if (*end || n < lo || n > hi) {
+		log_warn("%s=\"%s\" is not an integer from %d to %d; using %d", name, v, lo, hi, def);
+		return def;
+	}
+	return (int)n;
+}
 
 /* Make sure this month's and next month's snapshot partitions exist. */
 static void ensure_partitions(struct poller *p, int64_t now_ms)
@@ -62,8 +113,19 @@ static void refresh_cache(struct poller *p, int64_t now_ms)
 		log_warn("could not refresh the cached lobby view");
 }
 
-/* Decode and store one fetched document taken at now_ms (or the fetch error
- * in `err`). Returns 0 on success, -1 when rejected or not stored. */
+/* Log one stored poll. */
+static void log_stored(const struct bzcc_lobby *lobby, const struct bzcc_poll_stats *st,
+		       const char *kind, size_t len, int64_t took, int64_t t0)
+{
+	log_info("poll ok: %d sessions, %d players, %d ended, %zu skipped, %zu hidden, "
+		 "%d relinked, %d revived, %zu bytes, fetch+decode %lld ms, total %lld ms (%s)",
+		 st->sessions, st->players, st->ended,
+		 lobby->skipped + (size_t)st->duplicates, lobby->hidden, st->relinked, st->revived,
+		 len, (long long)took, (long long)(time_mono_ms() - t0), kind);
+}
+
+/* Decode and store one archived document taken at now_ms (or the read
+ * error in `err`). Returns 0 on success, -1 when rejected or not stored. */
 static int process(struct poller *p, const char *url, int64_t now_ms, const char *body,
 		   size_t len, char *err, size_t errlen, int64_t t0)
 {
@@ -73,48 +135,135 @@ static int process(struct poller *p, const char *url, int64_t now_ms, const char
 	int ok = -1;
 
 	memset(&lobby, 0, sizeof lobby);
-	if (!err[0])
-		bzcc_lobby_decode(body, len, &lobby, err, errlen);
+	if (!err[0] && bzcc_lobby_decode(body, len, &lobby, err, errlen) == 0)
+		bzcc_lobby_apply_rules(&lobby, &p->rules);
 	took = time_mono_ms() - t0;
 	if (db_ensure(&p->db) == 0)
 		ensure_partitions(p, now_ms);
 	if (err[0]) {
 		p->rejected++;
-		log_warn("lobby poll rejected (%lld this run): %s", p->rejected, err);
+		log_warn("replayed capture rejected (%lld this run): %s", p->rejected, err);
 		bzcc_store_rejected(&p->db, now_ms, url, err, len, took);
-	} else if (bzcc_store_poll(&p->db, &lobby, now_ms, url, len, took, &st) < 0) {
+	} else if (bzcc_store_poll(&p->db, &lobby, now_ms, url, len, took, &p->opts, &st) < 0) {
 		log_error("lobby poll not stored: database unavailable");
 	} else {
-		log_info("poll ok: %d sessions, %d players, %d ended, %zu skipped, "
-			 "%zu bytes, fetch+decode %lld ms, total %lld ms",
-			 st.sessions, st.players, st.ended, lobby.skipped + (size_t)st.duplicates,
-			 len, (long long)took, (long long)(time_mono_ms() - t0));
+		log_stored(&lobby, &st, lobby.kind == BZCC_KIND_MSL_V1 ? "msl-v1" : "raknet", len,
+			   took, t0);
 		ok = 0;
 	}
 	bzcc_lobby_free(&lobby);
 	return ok;
 }
 
-/* One poll. Returns 0 on success, -1 when rejected or not stored. */
-static int poll_once(struct poller *p)
+/* Fetch and decode one source into src (src->err set on failure). */
+static void read_source(struct poller *p, struct source *src, int64_t now_ms)
 {
 	struct http_options opt = { 0 };
 	struct http_response res;
-	char err[400] = "";
-	int64_t now_ms = time_now_ms(), t0 = time_mono_ms();
-	const char *url = p->cfg->raknet_url;
-	int ok;
 
+	memset(&src->lobby, 0, sizeof src->lobby);
+	src->err[0] = '\0';
 	opt.connect_timeout_ms = 2000;
 	opt.timeout_ms = p->cfg->fetch_timeout_ms;
 	opt.max_bytes = BZCC_MAX_DOCUMENT_BYTES;
-	if (http_get(url, &opt, &res) < 0)
-		snprintf(err, sizeof err, "fetch failed: %s", res.error);
+	if (http_get(src->url, &opt, &res) < 0)
+		snprintf(src->err, sizeof src->err, "fetch failed: %s", res.error);
 	else if (res.status != 200)
-		snprintf(err, sizeof err, "upstream answered HTTP %ld", res.status);
-	ok = process(p, url, now_ms, res.body.data, res.body.len, err, sizeof err, t0);
-	refresh_cache(p, now_ms);
+		snprintf(src->err, sizeof src->err, "upstream answered HTTP %ld", res.status);
+	src->bytes = res.body.len;
+	if (!src->err[0] &&
+	    bzcc_lobby_decode(res.body.data, res.body.len, &src->lobby, src->err,
+			      sizeof src->err) == 0)
+		bzcc_lobby_apply_rules(&src->lobby, &p->rules);
 	http_response_release(&res);
+	/* fresh unless its own list server says its copy failed or is old */
+	src->fresh = !src->err[0] && src->lobby.upstream_ok != 0 &&
+		     (src->lobby.upstream_updated_ms < 0 ||
+		      now_ms - src->lobby.upstream_updated_ms <= p->source_stale_s * 1000LL);
+}
+
+/* One poll of every configured source. Returns 0 when stored, -1 when no
+ * source answered or the database failed. */
+static int poll_once(struct poller *p)
+{
+	struct source src[2];
+	size_t n = 0, i, bytes = 0, added = 0, listed[2] = { 0, 0 };
+	struct source *primary = NULL;
+	struct bzcc_poll_stats st;
+	struct bzcc_poll_opts opts = p->opts;
+	char kind[32], err[900] = "";
+	int64_t now_ms = time_now_ms(), t0 = time_mono_ms(), took;
+	int ok = -1;
+
+	memset(src, 0, sizeof src);
+	src[n].name = "raknet";
+	src[n++].url = p->cfg->raknet_url;
+	if (p->msl_url) {
+		src[n].name = "msl";
+		src[n++].url = p->msl_url;
+	}
+	for (i = 0; i < n; i++) {
+		read_source(p, &src[i], now_ms);
+		bytes += src[i].bytes;
+		listed[i] = src[i].lobby.n_sessions;
+		if (src[i].err[0])
+			log_warn("lobby source %s failed: %s", src[i].name, src[i].err);
+		else if (!src[i].fresh)
+			log_warn("lobby source %s answered, but its list server's copy is stale",
+				 src[i].name);
+	}
+	/* the primary: the first fresh source, else the first that answered */
+	for (i = 0; i < n && !primary; i++)
+		if (!src[i].err[0] && src[i].fresh)
+			primary = &src[i];
+	for (i = 0; i < n && !primary; i++)
+		if (!src[i].err[0])
+			primary = &src[i];
+	took = time_mono_ms() - t0;
+	if (db_ensure(&p->db) == 0)
+		ensure_partitions(p, now_ms);
+
+	if (!primary) {
+		for (i = 0; i < n; i++)
+			snprintf(err + strlen(err), sizeof err - strlen(err), "%s%s%s%s",
+				 i ? "; " : "", n > 1 ? src[i].name : "", n > 1 ? ": " : "",
+				 src[i].err);
+		p->rejected++;
+		log_warn("lobby poll rejected (%lld this run): %s", p->rejected, err);
+		bzcc_store_rejected(&p->db, now_ms, src[0].url, err, bytes, took);
+	} else {
+		snprintf(kind, sizeof kind, "%s",
+			 primary->lobby.kind == BZCC_KIND_MSL_V1 ? "msl-v1" : "raknet");
+		for (i = 0; i < n; i++) {
+			struct source *o = &src[i];
+			if (o == primary || o->err[0])
+				continue;
+			added += bzcc_lobby_merge(&primary->lobby, &o->lobby, o->fresh);
+			snprintf(kind + strlen(kind), sizeof kind - strlen(kind), "+%s",
+				 o->lobby.kind == BZCC_KIND_MSL_V1 ? "msl-v1" : "raknet");
+		}
+		opts.kind = kind;
+		if (bzcc_store_poll(&p->db, &primary->lobby, now_ms, primary->url, bytes, took,
+				    &opts, &st) < 0) {
+			log_error("lobby poll not stored: database unavailable");
+		} else {
+			if (added)
+				log_info("%zu sessions listed only by the second source", added);
+			log_stored(&primary->lobby, &st, kind, bytes, took, t0);
+			ok = 0;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		struct bzcc_source_attempt a = {
+			.name = src[i].name, .url = src[i].url, .ok = !src[i].err[0],
+			.fresh = src[i].fresh, .error = src[i].err,
+			.upstream_updated_ms = src[i].err[0] ? -1 : src[i].lobby.upstream_updated_ms,
+			.sessions = (int)listed[i],
+		};
+		bzcc_sources_record(&p->db, now_ms, &a, p->cfg->stale_after_s);
+		bzcc_lobby_free(&src[i].lobby);
+	}
+	refresh_cache(p, now_ms);
 	return ok;
 }
 
@@ -227,7 +376,7 @@ static int replay(struct poller *p, const char *dir)
 		buf_reset(&path);
 		buf_addf(&path, "replay-end:%s", dir);
 		if (bzcc_store_poll(&p->db, &empty, last + p->cfg->poll_interval_s * 1000LL,
-				    path.data, 0, 0, &st) == 0)
+				    path.data, 0, 0, &p->opts, &st) == 0)
 			log_info("replay ended: %d sessions closed", st.ended);
 		refresh_cache(p, time_now_ms());
 	}
@@ -301,6 +450,24 @@ int job_poll_bzcc(const struct cfg *cfg, int argc, char **argv)
 
 	memset(&p, 0, sizeof p);
 	p.cfg = cfg;
+	{
+		char why[200];
+		const char *hide_locked = getenv("BZCC_HIDE_LOCKED");
+		if (bzcc_rules_parse(&p.rules, getenv("BZCC_BOT_IDS"), getenv("BZCC_HIDE_HOST_IDS"),
+				     getenv("BZCC_HIDE_LOCKED_ONLY_IDS"), getenv("BZCC_HIDE_NAME_PATTERN"),
+				     hide_locked && !strcmp(hide_locked, "1"), why, sizeof why) < 0) {
+			log_error("BZCC_HIDE_NAME_PATTERN: %s", why);
+			bzcc_rules_free(&p.rules);
+			close(lockfd);
+			return 2;
+		}
+	}
+	p.opts.identity.relink_window_s = env_int("BZCC_RELINK_WINDOW_SECONDS",
+						  BZCC_RELINK_WINDOW_DEFAULT_S, 0, 86400);
+	p.opts.identity.revive_after_s = env_int("BZCC_REVIVE_AFTER_SECONDS",
+						 BZCC_REVIVE_AFTER_DEFAULT_S, 0, 31536000);
+	p.source_stale_s = env_int("BZCC_SOURCE_STALE_SECONDS", SOURCE_STALE_DEFAULT_S, 1, 86400);
+	p.msl_url = getenv("MSL_URL") && *getenv("MSL_URL") ? getenv("MSL_URL") : NULL;
 	db_open(&p.db, cfg->database_url); /* retried by db_ensure() */
 	kv_open(&p.kv, cfg->redis_url, 1000);
 
@@ -309,8 +476,13 @@ int job_poll_bzcc(const struct cfg *cfg, int argc, char **argv)
 		ret = replay(&p, replay_dir);
 		goto out;
 	}
+	/* an admin may pause polling (platform/admin/flags.h): the last data
+	 * stays served and goes stale; checked before every poll */
 	if (once) {
-		ret = poll_once(&p) == 0 ? 0 : 1;
+		if (flag_enabled(&p.db, "POLLING_PAUSED"))
+			log_info("polling is paused (POLLING_PAUSED): nothing fetched");
+		else
+			ret = poll_once(&p) == 0 ? 0 : 1;
 		goto out;
 	}
 	next = time_mono_ms() + initial_wait_ms(&p);
@@ -322,6 +494,14 @@ int job_poll_bzcc(const struct cfg *cfg, int argc, char **argv)
 				break;
 		}
 		now = time_mono_ms();
+		if (flag_enabled(&p.db, "POLLING_PAUSED")) {
+			if (!p.paused_logged)
+				log_info("polling is paused (POLLING_PAUSED): not polling until it is lifted");
+			p.paused_logged = 1;
+			next = now + cfg->poll_interval_s * 1000LL;
+			continue;
+		}
+		p.paused_logged = 0;
 		if (poll_once(&p) == 0)
 			p.failures = 0;
 		else
@@ -330,6 +510,7 @@ int job_poll_bzcc(const struct cfg *cfg, int argc, char **argv)
 						   0.20, backoff_random_unit());
 	}
 out:
+	bzcc_rules_free(&p.rules);
 	db_close(&p.db);
 	kv_close(&p.kv);
 	close(lockfd);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "platform/enrich/enrich-store.h"
+#include "platform/players/players.h"
 
 static void fmt_ll(char *out, size_t n, long long v)
 {
@@ -170,4 +171,54 @@ struct json_object *bzcc_enrich_due_workshop(struct db *db, int force, int64_t n
 		" WHERE mo.mod_id ~ '^[1-9][0-9]{0,19}$' AND" DUE_WHERE
 		" ORDER BY x.next_attempt_at NULLS FIRST, mo.last_seen_at DESC LIMIT $3::int";
 	return due(db, sql, force, now_ms, limit);
+}
+
+int bzcc_enrich_store_msl(struct db *db, struct json_object *meta, int64_t now_ms)
+{
+	/* the map facts of the first answer win until a later one says
+	 * otherwise; null members keep what is there */
+	static const char maps_sql[] =
+		"INSERT INTO bzcc.map_msl AS o (map_key, title, description, image_url, team_names,"
+		" seen_at)"
+		" SELECT DISTINCT ON (m->>'key') m->>'key', m->>'title', m->>'description',"
+		"  m->>'image_url', CASE WHEN jsonb_typeof(m->'team_names') = 'array' THEN"
+		"   ARRAY(SELECT jsonb_array_elements_text(m->'team_names')) END, gw_ms($2::bigint)"
+		" FROM jsonb_array_elements($1::jsonb) AS m WHERE coalesce(m->>'key', '') <> ''"
+		" ORDER BY m->>'key'"
+		" ON CONFLICT (map_key) DO UPDATE SET title = coalesce(EXCLUDED.title, o.title),"
+		"  description = coalesce(EXCLUDED.description, o.description),"
+		"  image_url = coalesce(EXCLUDED.image_url, o.image_url),"
+		"  team_names = coalesce(EXCLUDED.team_names, o.team_names),"
+		"  seen_at = EXCLUDED.seen_at";
+	static const char mods_sql[] =
+		"INSERT INTO bzcc.mod_msl AS o (mod_id, name, image_url, url, seen_at)"
+		" SELECT DISTINCT ON (m->>'id') m->>'id', m->>'name', m->>'image_url', m->>'url',"
+		"  gw_ms($2::bigint)"
+		" FROM jsonb_array_elements($1::jsonb) AS m WHERE coalesce(m->>'id', '') <> ''"
+		" ORDER BY m->>'id'"
+		" ON CONFLICT (mod_id) DO UPDATE SET name = coalesce(EXCLUDED.name, o.name),"
+		"  image_url = coalesce(EXCLUDED.image_url, o.image_url),"
+		"  url = coalesce(EXCLUDED.url, o.url), seen_at = EXCLUDED.seen_at";
+	struct json_object *maps = NULL, *mods = NULL, *profiles = NULL;
+	char now[24];
+	const char *params[2];
+
+	if (!meta)
+		return 0;
+	fmt_ll(now, sizeof now, now_ms);
+	params[1] = now;
+	if (json_object_object_get_ex(meta, "maps", &maps) && json_object_array_length(maps)) {
+		params[0] = json_object_to_json_string_ext(maps, JSON_C_TO_STRING_PLAIN);
+		if (db_run(db, maps_sql, 2, params) < 0)
+			return -1;
+	}
+	if (json_object_object_get_ex(meta, "mods", &mods) && json_object_array_length(mods)) {
+		params[0] = json_object_to_json_string_ext(mods, JSON_C_TO_STRING_PLAIN);
+		if (db_run(db, mods_sql, 2, params) < 0)
+			return -1;
+	}
+	if (json_object_object_get_ex(meta, "profiles", &profiles) &&
+	    players_profiles_relay(db, now_ms, profiles) < 0)
+		return -1;
+	return 0;
 }

@@ -52,6 +52,17 @@ int bzcc_enrich_store_mods(struct db *db, struct json_object *mods, int64_t now_
 int bzcc_enrich_store_workshop(struct db *db, const char *mod_id, int found,
 			       const char *title, const char *preview_url, int64_t now_ms);
 
+/* Keep the metadata a MultiplayerSessionList answer carried (the `meta`
+ * of a decoded lobby, modules/bzcc/domain/bzcc.h; NULL: nothing): its
+ * level names, descriptions, pictures and team names per map key in
+ * bzcc.map_msl, its mod names and pictures in bzcc.mod_msl, and its Steam
+ * and GOG nicknames and avatars through players_profiles_relay()
+ * (platform/players/players.h). getdata.php and the platforms' own
+ * answers win over these wherever both exist (bzcc.enrich_session); the
+ * pictures become mirror candidates (bzcc-mirror.h), never links.
+ * Returns 0 or -1. */
+int bzcc_enrich_store_msl(struct db *db, struct json_object *meta, int64_t now_ms);
+
 /* The seed list when it is due: [{"key": BZCC_SEED_KEY}] or []. */
 struct json_object *bzcc_enrich_due_seed(struct db *db, int force, int64_t now_ms, int limit);
 

@@ -8,13 +8,15 @@
 static struct json_object *map_due(struct db *db, int force, int64_t now_ms, int limit)
 {
 	static const char sql[] =
-		"SELECT m.map_key AS key, mi.map_key IS NOT NULL AS known,"
+		"SELECT m.map_key AS key, mi.map_key IS NOT NULL OR mm.map_key IS NOT NULL AS known,"
 		" " MIRROR_CANDIDATES(
 			"(1, 'registry', " MIRROR_REGISTRY("map", "m.map_key") "),"
 			" (2, 'registry', " MIRROR_REGISTRY("map", "'*:' || lower(m.map_file)") "),"
-			" (3, 'seed', ms.image_url), (4, 'getdata', mi.image_url)") " AS cands"
+			" (3, 'seed', ms.image_url), (4, 'getdata', mi.image_url),"
+			" (5, 'msl', mm.image_url)") " AS cands"
 		" FROM bzcc.maps m"
 		" LEFT JOIN bzcc.map_info mi ON mi.map_key = m.map_key"
+		" LEFT JOIN bzcc.map_msl mm ON mm.map_key = m.map_key"
 		" LEFT JOIN bzcc.map_seed ms ON ms.file_lower = lower(m.map_file)";
 	return mirror_due_rows(db, "map", force, now_ms, limit, sql, 0, NULL);
 }
@@ -23,14 +25,15 @@ static struct json_object *mod_due(struct db *db, int force, int64_t now_ms, int
 {
 	/* $5: GETDATA_ENDPOINT_BASE with a trailing '/' */
 	static const char sql[] =
-		"SELECT mo.mod_id AS key, mi.mod_id IS NOT NULL AS known,"
+		"SELECT mo.mod_id AS key, mi.mod_id IS NOT NULL OR ml.mod_id IS NOT NULL AS known,"
 		" " MIRROR_CANDIDATES(
 			"(1, 'registry', " MIRROR_REGISTRY("mod", "mo.mod_id") "),"
 			" (2, 'getdata', mi.image_url),"
 			" (3, 'modpng', CASE WHEN mo.mod_id ~ '^[1-9][0-9]{0,19}$'"
 			"  THEN $5 || 'mods/' || mo.mod_id || '/mod.png' END),"
-			" (4, 'workshop', mi.workshop_preview_url)") " AS cands"
-		" FROM bzcc.mods mo LEFT JOIN bzcc.mod_info mi ON mi.mod_id = mo.mod_id";
+			" (4, 'workshop', mi.workshop_preview_url), (5, 'msl', ml.image_url)") " AS cands"
+		" FROM bzcc.mods mo LEFT JOIN bzcc.mod_info mi ON mi.mod_id = mo.mod_id"
+		" LEFT JOIN bzcc.mod_msl ml ON ml.mod_id = mo.mod_id";
 	struct buf base = BUF_INIT;
 	struct json_object *rows;
 	const char *extra[1];

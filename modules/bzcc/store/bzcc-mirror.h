@@ -6,14 +6,15 @@
  *   map  (key bzcc.maps.map_key) the curated registry (asset_registry
  *        "map" by map key, then "*:<lower file>" for every mod's copy of
  *        the map), the seed list image (bzcc.map_seed), getdata.php's image
- *        (bzcc.map_info)
+ *        (bzcc.map_info), MultiplayerSessionList's Level.Image (bzcc.map_msl)
  *   mod  (key bzcc.mods.mod_id) the registry, getdata.php's mod image,
  *        GETDATA_ENDPOINT_BASE mods/<id>/mod.png (numeric Workshop ids),
- *        the Workshop preview (bzcc.mod_info)
+ *        the Workshop preview (bzcc.mod_info), MultiplayerSessionList's
+ *        Mods.*.Image (bzcc.mod_msl)
  *
  * Both are queued for curation when nothing has a picture; an entity that
- * getdata.php answered about ("known") gets the placeholder even without
- * candidates. */
+ * getdata.php or MultiplayerSessionList described ("known") gets the
+ * placeholder even without candidates. */
 #ifndef GW_BZCC_MIRROR_H
 #define GW_BZCC_MIRROR_H
 

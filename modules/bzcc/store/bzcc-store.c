@@ -10,9 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
+#include "http.h"
 #include "log.h"
+#include "modules/bzcc/store/bzcc-enrich.h"
 #include "modules/bzcc/store/bzcc-history.h"
+#include "modules/bzcc/store/bzcc-identity.h"
 #include "platform/assets/assets.h"
 #include "platform/players/players.h"
 #include "timeutil.h"
@@ -33,6 +38,8 @@ static const char SQL_UPSERT_SESSIONS[] =
 	"  (s->>'max_players')::int, gw_ms($1::bigint), gw_ms($1::bigint), NULL, s"
 	" FROM jsonb_array_elements($2::jsonb) AS s"
 	" ON CONFLICT (id) DO UPDATE SET"
+	/* a session relinked after host migration carries its new NAT id */
+	"  nat_id = EXCLUDED.nat_id, guid_hex = EXCLUDED.guid_hex,"
 	"  name = EXCLUDED.name, map_file = EXCLUDED.map_file, map_key = EXCLUDED.map_key,"
 	"  mod_id = EXCLUDED.mod_id, mods = EXCLUDED.mods, version = EXCLUDED.version,"
 	"  game_type = EXCLUDED.game_type, game_mode = EXCLUDED.game_mode,"
@@ -75,7 +82,8 @@ static const char SQL_SNAPSHOTS[] =
 	"  (s->>'max_players')::int, (s->>'minutes_in_state')::int, s->'map'->>'key',"
 	"  s->'mod'->>'id',"
 	"  ARRAY(SELECT CASE WHEN p->>'platform_id' <> '' THEN p->>'platform_id'"
-	"   ELSE 'pos:' || (p->>'position') END FROM jsonb_array_elements(s->'players') p)"
+	"   ELSE 'pos:' || (p->>'position') END FROM jsonb_array_elements(s->'players') p"
+	"   WHERE NOT coalesce((p->>'bot')::boolean, false))"
 	" FROM jsonb_array_elements($2::jsonb) AS s"
 	" ON CONFLICT DO NOTHING";
 
@@ -116,7 +124,8 @@ static const char SQL_LINK_PLAYERS[] =
 	" FROM jsonb_array_elements($2::jsonb) AS s,"                          \
 	"  jsonb_array_elements(s->'players') AS p"                            \
 	" JOIN identities x ON x.provider = p->>'provider'"                    \
-	"  AND x.external_id = p->>'external_id')"
+	"  AND x.external_id = p->>'external_id'"                              \
+	" WHERE NOT coalesce((p->>'bot')::boolean, false))"
 
 static const char SQL_INTERVALS_OPEN[] =
 	"INSERT INTO bzcc.player_session_events (player_id, session_id, joined_at, last_seen_at)"
@@ -140,24 +149,29 @@ static const char SQL_INTERVALS_CLOSE[] =
 
 static const char SQL_POLL_LOG[] =
 	"INSERT INTO bzcc.polls (taken_at, source_url, kind, ok, error, sessions, players,"
-	" skipped, bytes, duration_ms)"
+	" skipped, bytes, duration_ms, hidden)"
 	" VALUES (gw_ms($1::bigint), $2, $3, $4::boolean, $5, $6::int, $7::int, $8::int,"
-	" $9::int, $10::int)";
+	" $9::int, $10::int, $11::int)";
 
 static int poll_log(struct db *db, int64_t now_ms, const char *url, const char *kind,
 		    const char *error, int sessions, int players, int skipped,
-		    size_t bytes, int64_t duration_ms)
+		    size_t bytes, int64_t duration_ms, int hidden)
 {
-	char now[24], s[16], p[16], sk[16], b[24], d[24];
-	const char *params[10];
+	char now[24], s[16], p[16], sk[16], b[24], d[24], h[16];
+	const char *params[11];
+	struct buf safe_url = BUF_INIT;
+	int rc;
+	/* never store credentials (userinfo, api_key= ...) of the lobby URL */
+	http_url_redact(&safe_url, url);
 	snprintf(now, sizeof now, "%lld", (long long)now_ms);
 	snprintf(s, sizeof s, "%d", sessions);
 	snprintf(p, sizeof p, "%d", players);
 	snprintf(sk, sizeof sk, "%d", skipped);
 	snprintf(b, sizeof b, "%zu", bytes > 2147483647u ? (size_t)2147483647u : bytes);
 	snprintf(d, sizeof d, "%lld", (long long)duration_ms);
+	snprintf(h, sizeof h, "%d", hidden);
 	params[0] = now;
-	params[1] = url;
+	params[1] = safe_url.data ? safe_url.data : "";
 	params[2] = kind;
 	params[3] = error ? "false" : "true";
 	params[4] = error;
@@ -166,7 +180,10 @@ static int poll_log(struct db *db, int64_t now_ms, const char *url, const char *
 	params[7] = sk;
 	params[8] = b;
 	params[9] = d;
-	return db_run(db, SQL_POLL_LOG, 10, params);
+	params[10] = h;
+	rc = db_run(db, SQL_POLL_LOG, 11, params);
+	buf_release(&safe_url);
+	return rc;
 }
 
 /* The Steam and GOG accounts listed in `sessions` (view models), in
@@ -188,6 +205,8 @@ static struct json_object *seen_accounts(struct json_object *sessions)
 				ext = json_object_get_string(v);
 			if (!prov || (strcmp(prov, "steam") && strcmp(prov, "gog")) || !ext || !*ext)
 				continue;
+			if (json_object_object_get_ex(p, "bot", &v) && json_object_get_boolean(v))
+				continue; /* a dedicated-server bot is not a player */
 			a = json_object_new_object();
 			json_object_object_add(a, "provider", json_object_new_string(prov));
 			json_object_object_add(a, "external_id", json_object_new_string(ext));
@@ -199,11 +218,19 @@ static struct json_object *seen_accounts(struct json_object *sessions)
 	return out;
 }
 
+static const char *str_member(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+}
+
 int bzcc_store_poll(struct db *db, const struct bzcc_lobby *lobby, int64_t now_ms,
 		    const char *source_url, size_t bytes, int64_t duration_ms,
-		    struct bzcc_poll_stats *stats)
+		    const struct bzcc_poll_opts *opts, struct bzcc_poll_stats *stats)
 {
-	struct json_object *arr = json_object_new_array(), *accounts;
+	struct json_object *raw = json_object_new_array(), *arr = json_object_new_array();
+	struct json_object *accounts = NULL, *links = NULL;
+	struct bzcc_identity_stats ids;
 	const char *params[2];
 	char now[24];
 	PGresult *res;
@@ -221,18 +248,40 @@ int bzcc_store_poll(struct db *db, const struct bzcc_lobby *lobby, int64_t now_m
 			stats->duplicates++;
 			continue;
 		}
-		json_object_array_add(arr, bzcc_session_to_json(s));
-		stats->sessions++;
-		stats->players += (int)s->n_players;
+		json_object_array_add(raw, bzcc_session_to_json(s));
 	}
 	snprintf(now, sizeof now, "%lld", (long long)now_ms);
 	params[0] = now;
-	params[1] = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
-	accounts = seen_accounts(arr);
 
 	if (db_begin(db) < 0)
 		goto out;
+	/* which stored session each game is: relinked after host migration,
+	 * revived after a long gap (bzcc-identity.h) */
+	if (bzcc_identity_resolve(db, raw, now_ms, opts ? &opts->identity : NULL, &links,
+				  &ids) < 0)
+		goto rollback;
+	stats->relinked = ids.relinked;
+	stats->revived = ids.revived;
+	for (i = 0; i < json_object_array_length(raw); i++) {
+		struct json_object *s = json_object_array_get_idx(raw, i), *v;
+		const char *id = str_member(s, "id");
+		int dup = 0;
+		for (j = 0; j < json_object_array_length(arr) && !dup; j++)
+			dup = !strcmp(str_member(json_object_array_get_idx(arr, j), "id"), id);
+		if (dup) {
+			stats->duplicates++;
+			continue;
+		}
+		json_object_array_add(arr, json_object_get(s));
+		stats->sessions++;
+		if (json_object_object_get_ex(s, "player_count", &v))
+			stats->players += json_object_get_int(v);
+	}
+	params[1] = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
+	accounts = seen_accounts(arr);
+
 	if (db_run(db, SQL_UPSERT_SESSIONS, 2, params) < 0 ||
+	    bzcc_identity_record(db, links, now_ms) < 0 ||
 	    db_run(db, SQL_UPSERT_PLAYERS, 2, params) < 0 ||
 	    db_run(db, SQL_SNAPSHOTS, 2, params) < 0 ||
 	    db_run(db, SQL_PLAYERS_LEFT, 1, params) < 0 ||
@@ -242,7 +291,8 @@ int bzcc_store_poll(struct db *db, const struct bzcc_lobby *lobby, int64_t now_m
 	    db_run(db, SQL_LINK_PLAYERS, 0, NULL) < 0 ||
 	    db_run(db, SQL_INTERVALS_OPEN, 2, params) < 0 ||
 	    db_run(db, SQL_INTERVALS_EXTEND, 2, params) < 0 ||
-	    db_run(db, SQL_INTERVALS_CLOSE, 1, params) < 0)
+	    db_run(db, SQL_INTERVALS_CLOSE, 1, params) < 0 ||
+	    bzcc_enrich_store_msl(db, lobby->meta, now_ms) < 0)
 		goto rollback;
 	res = db_exec(db, SQL_SESSIONS_ENDED, 1, params);
 	if (!res)
@@ -250,9 +300,11 @@ int bzcc_store_poll(struct db *db, const struct bzcc_lobby *lobby, int64_t now_m
 	stats->ended = atoi(PQcmdTuples(res));
 	PQclear(res);
 	if (poll_log(db, now_ms, source_url,
-		     lobby->kind == BZCC_KIND_MSL_V1 ? "msl-v1" : "raknet", NULL,
+		     opts && opts->kind ? opts->kind
+		     : lobby->kind == BZCC_KIND_MSL_V1 ? "msl-v1" : "raknet", NULL,
 		     stats->sessions, stats->players,
-		     (int)lobby->skipped + stats->duplicates, bytes, duration_ms) < 0)
+		     (int)lobby->skipped + stats->duplicates, bytes, duration_ms,
+		     (int)lobby->hidden) < 0)
 		goto rollback;
 	if (db_commit(db) < 0)
 		goto rollback;
@@ -261,8 +313,12 @@ int bzcc_store_poll(struct db *db, const struct bzcc_lobby *lobby, int64_t now_m
 rollback:
 	db_rollback(db);
 out:
-	json_object_put(accounts);
+	if (accounts)
+		json_object_put(accounts);
+	if (links)
+		json_object_put(links);
 	json_object_put(arr);
+	json_object_put(raw);
 	return ret;
 }
 
@@ -270,7 +326,7 @@ int bzcc_store_rejected(struct db *db, int64_t now_ms, const char *source_url,
 			const char *error, size_t bytes, int64_t duration_ms)
 {
 	return poll_log(db, now_ms, source_url, NULL, error ? error : "unknown error",
-			0, 0, 0, bytes, duration_ms);
+			0, 0, 0, bytes, duration_ms, 0);
 }
 
 /* Run a query whose single row and column is JSON text; parse it. */
@@ -308,8 +364,28 @@ struct json_object *bzcc_store_poll_status(struct db *db)
 		"  'consecutive_failures', (SELECT count(*) FROM bzcc.polls"
 		"     WHERE NOT ok AND taken_at > coalesce((SELECT t FROM ls), '-infinity')),"
 		"  'last_error', (SELECT error FROM le),"
-		"  'rejected_total', (SELECT count(*) FROM bzcc.polls WHERE NOT ok))";
-	return query_json(db, sql, 0, NULL, NULL);
+		"  'rejected_total', (SELECT count(*) FROM bzcc.polls WHERE NOT ok),"
+		/* every source read in the last 10 minutes of attempts */
+		"  'sources', (SELECT coalesce(json_agg(json_build_object('name', name, 'url', url,"
+		"     'status', status, 'last_success_at', gw_iso(last_success_at),"
+		"     'last_attempt_at', gw_iso(last_attempt_at), 'last_error', last_error,"
+		"     'consecutive_failures', consecutive_failures,"
+		"     'upstream_updated_at', gw_iso(upstream_updated_at), 'sessions', sessions)"
+		"    ORDER BY name = 'raknet' DESC, name), '[]'::json) FROM bzcc.poll_sources"
+		"   WHERE last_attempt_at >= (SELECT max(last_attempt_at) FROM bzcc.poll_sources)"
+		"    - interval '10 minutes'))";
+	struct json_object *st = query_json(db, sql, 0, NULL, NULL), *url;
+	/* rows written before URLs were redacted on the way in are redacted
+	 * on the way out */
+	if (st && json_object_object_get_ex(st, "source_url", &url) &&
+	    json_object_is_type(url, json_type_string)) {
+		struct buf safe = BUF_INIT;
+		http_url_redact(&safe, json_object_get_string(url));
+		json_object_object_add(st, "source_url",
+				       json_object_new_string(safe.data ? safe.data : ""));
+		buf_release(&safe);
+	}
+	return st;
 }
 
 /* The stored view model of a session plus its database timestamps. */
@@ -369,6 +445,11 @@ struct json_object *bzcc_store_session(struct db *db, const char *id, int *found
 		"    gw_asset_url('avatar', p.provider || ':' || p.external_id, $2) END)"
 		"   ORDER BY p.left_at IS NOT NULL, p.slot, p.first_seen_at)"
 		"  FROM bzcc.session_players p WHERE p.session_id = s.id), '[]'::jsonb))"
+		/* the NAT ids that continued it after host migration */
+		" || jsonb_build_object('links', coalesce((SELECT jsonb_agg(jsonb_build_object("
+		"   'id', l.raw_id, 'reason', l.reason, 'linked_at', gw_iso(l.linked_at))"
+		"   ORDER BY l.linked_at, l.raw_id) FROM bzcc.session_links l"
+		"  WHERE l.session_id = s.id AND l.raw_id <> s.id), '[]'::jsonb))"
 		" FROM bzcc.sessions s WHERE s.id = $1";
 	const char *params[] = { id, assets_cdn_base() };
 	int rows;
@@ -420,6 +501,17 @@ struct json_object *bzcc_store_summary(struct db *db, int64_t now_ms, int minute
 	return query_json(db, sql, 3, params, NULL);
 }
 
+/* A random starting point for gw:bzcc:version in [2^40, 2^52): unique
+ * with overwhelming probability, and small enough that JavaScript clients
+ * reading {"version": N} get it exactly. */
+static long long version_seed(void)
+{
+	uint64_t r = 0;
+	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+		r = (uint64_t)time_now_ms() * 2654435761u ^ (uint64_t)getpid();
+	return (long long)((1ULL << 40) + r % ((1ULL << 52) - (1ULL << 40)));
+}
+
 long long bzcc_cache_put(struct kv *kv, struct json_object *doc)
 {
 	size_t len;
@@ -432,7 +524,21 @@ long long bzcc_cache_put(struct kv *kv, struct json_object *doc)
 	char msg[96];
 	const char *pub[] = { "PUBLISH", BZCC_CHANNEL, msg };
 
+	char seed[32];
+	const char *seed_argv[] = { "SET", BZCC_KEY_VERSION, seed, "NX" };
+
 	r = kv_cmd(kv, 3, set, setl);
+	if (!r || r->type == REDIS_REPLY_ERROR) {
+		if (r)
+			freeReplyObject(r);
+		return -1;
+	}
+	freeReplyObject(r);
+	/* A counter that Redis lost (restart without persistence, FLUSHALL)
+	 * restarts at a random point, not at 1: versions, and the ETags made
+	 * of them, never name older content again. */
+	snprintf(seed, sizeof seed, "%lld", version_seed());
+	r = kv_cmd(kv, 4, seed_argv, NULL);
 	if (!r || r->type == REDIS_REPLY_ERROR) {
 		if (r)
 			freeReplyObject(r);

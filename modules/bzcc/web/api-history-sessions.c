@@ -72,9 +72,15 @@ int history_sessions_doc(struct app *app, struct req *r, enum history_format fmt
 	json_object_object_add(doc, "sessions", json_object_get(sessions));
 	json_object_object_add(doc, "count",
 			       json_object_new_int((int)json_object_array_length(sessions)));
+	if (next && cursor_encode(&cursor, "sessions", history_get_int(next, "first_seen_us"),
+				  history_get_str(next, "id"), app->cfg.secret_key) < 0) {
+		/* unreachable: the web app does not start without SECRET_KEY */
+		snprintf(err, errlen, "The server has no SECRET_KEY to sign the next page's cursor.");
+		json_object_put(res);
+		json_object_put(doc);
+		return 500;
+	}
 	if (next) {
-		cursor_encode(&cursor, "sessions", history_get_int(next, "first_seen_us"),
-			      history_get_str(next, "id"), app->cfg.secret_key);
 		buf_addstr(&url, "/api/v1/history/sessions?");
 		history_query_string(&url, q, cursor.data, fmt == HISTORY_CSV);
 		json_object_object_add(doc, "next_cursor", json_object_new_string(cursor.data));

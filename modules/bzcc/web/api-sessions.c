@@ -4,6 +4,7 @@
 
 #include "gzip.h"
 #include "platform/web/app.h"
+#include "platform/web/openapi.h"
 #include "modules/bzcc/web/lobby.h"
 #include "modules/bzcc/web/page.h"
 #include "platform/web/req.h"
@@ -36,18 +37,22 @@ void api_sessions_current(struct app *app, struct req *r)
 		r->status = 200;
 		r->content_type = "application/json; charset=utf-8";
 		req_header(r, "Vary", "Accept-Encoding");
+		if (gzip_accepted(r->accept_encoding))
+			gz = bzcc_current_lobby_gzip(app);
 		if (bzcc_web(app)->lobby.version > 0) {
-			char etag[64];
-			snprintf(etag, sizeof etag, "\"lobby-%lld-%d\"", bzcc_web(app)->lobby.version,
-				 bzcc_web(app)->lobby.stale);
+			/* the version never repeats (gw:bzcc:version is seeded at
+			 * random when Redis lost it), and each encoding has its own
+			 * tag: a cache holding the gzip body never answers an
+			 * identity request with it, nor the reverse */
+			char etag[80];
+			snprintf(etag, sizeof etag, "\"lobby-%lld-%d%s\"", bzcc_web(app)->lobby.version,
+				 bzcc_web(app)->lobby.stale, gz ? "-gzip" : "");
 			req_header(r, "ETag", etag);
-			if (!strcmp(r->if_none_match, etag)) {
+			if (openapi_etag_matches(r->if_none_match, etag)) {
 				r->status = 304;
 				return;
 			}
 		}
-		if (gzip_accepted(r->accept_encoding))
-			gz = bzcc_current_lobby_gzip(app);
 		if (gz) {
 			req_header(r, "Content-Encoding", "gzip");
 			r->body_ref = gz->data;

@@ -87,6 +87,7 @@ void page_history(struct app *app, struct req *r)
 		add_link(ctx, "csv_url", "/api/v1/history/sessions", &q, NULL, true);
 		add_link(ctx, "json_url", "/api/v1/history/sessions", &q, q.cursor, false);
 	}
+	bzcc_save_filter_link(ctx, r);
 	history_time_texts(ctx);
 	app_render_page(app, r, st ? st : 200, "history", ctx);
 out:

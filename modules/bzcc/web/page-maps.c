@@ -3,6 +3,8 @@
  * documents as /api/v1/maps and /api/v1/maps/{key}, plus page keys. */
 #include <stdio.h>
 
+#include "modules/bzcc/store/bzcc-accounts.h"
+#include "platform/assets/assets.h"
 #include "platform/web/app.h"
 #include "modules/bzcc/web/history.h"
 #include "platform/web/req.h"
@@ -59,6 +61,17 @@ void page_map(struct app *app, struct req *r)
 	history_url(&u, "/api/v1/maps", history_get_str(m, "map_key"));
 	json_object_object_add(ctx, "json_url", json_object_new_string(u.data));
 	buf_release(&u);
+	/* the map's facts as shown now (curated values first) and the links to
+	 * watch it and propose a correction */
+	{
+		int found;
+		struct json_object *facts = bzcc_map_facts(&app->db, history_get_str(m, "map_key"),
+							   assets_cdn_base(), &found);
+		json_object_object_add(ctx, "facts", facts);
+		bzcc_account_links(ctx, "map", history_get_str(m, "map_key"),
+				   facts ? json_object_get_string(history_get(facts, "label"))
+					 : history_get_str(m, "map_file"), 1);
+	}
 	json_object_object_add(ctx, "map", m);
 	history_time_texts(ctx);
 	app_render_page(app, r, 200, "map", ctx);

@@ -1,8 +1,11 @@
 /* page-mods.c: GET /mods (every mod seen, most played first) and
- * GET /mods/{id} (one mod, its play by day, maps and recent sessions). Same
- * documents as /api/v1/mods and /api/v1/mods/{id}, plus page keys. */
+ * GET /mods/{id} (one mod, its name and picture as shown now, curated values
+ * first, its play by day, maps and recent sessions). Same documents as
+ * /api/v1/mods and /api/v1/mods/{id}, plus page keys. */
 #include <stdio.h>
 
+#include "modules/bzcc/store/bzcc-accounts.h"
+#include "platform/assets/assets.h"
 #include "platform/web/app.h"
 #include "modules/bzcc/web/history.h"
 #include "platform/web/req.h"
@@ -62,6 +65,17 @@ void page_mod(struct app *app, struct req *r)
 	history_url(&u, "/api/v1/mods", history_get_str(m, "mod_id"));
 	json_object_object_add(ctx, "json_url", json_object_new_string(u.data));
 	buf_release(&u);
+	/* the mod's facts as shown now (a curated name first, then the
+	 * enrichment's) and the links to watch it and propose a correction */
+	{
+		int found;
+		struct json_object *facts = bzcc_mod_facts(&app->db, history_get_str(m, "mod_id"),
+							   assets_cdn_base(), &found);
+		json_object_object_add(ctx, "facts", facts);
+		bzcc_account_links(ctx, "mod", history_get_str(m, "mod_id"),
+				   facts ? json_object_get_string(history_get(facts, "label"))
+					 : history_get_str(m, "label"), 1);
+	}
 	json_object_object_add(ctx, "mod", m);
 	history_time_texts(ctx);
 	app_render_page(app, r, 200, "mod", ctx);

@@ -81,6 +81,7 @@ void page_player(struct app *app, struct req *r)
 	json_object_object_add(ctx, "activity_text", json_object_new_string(history_duration_text(
 		history_get_int(daily, "totals.seconds"), text, sizeof text)));
 	json_object_put(daily);
+	bzcc_account_links(ctx, "host", history_get_str(p, "ref"), history_get_str(p, "display_name"), 0);
 	history_time_texts(ctx);
 	app_render_page(app, r, 200, "player", ctx);
 	json_object_put(ctx);

@@ -7,6 +7,7 @@
 
 #include "platform/web/app.h"
 #include "buf.h"
+#include "html.h"
 #include "modules/bzcc/domain/bzcc.h"
 #include "modules/bzcc/web/lobby.h"
 #include "modules/bzcc/web/page.h"
@@ -97,6 +98,20 @@ void page_home(struct app *app, struct req *r)
 	json_object_object_add(ctx, "state_options", states);
 	json_object_object_add(ctx, "mode_options", options_from(all, "game_mode", "name", f.mode));
 	json_object_object_add(ctx, "mod_options", options_from(all, "mod", "id", f.mod));
+	{
+		static const char *const sorts[][2] = { { "players", "Most players" },
+							{ "recent", "Most recent" },
+							{ "name", "Name" }, { "state", "State" } };
+		struct json_object *so = json_object_new_array();
+		const char *compact = req_param(r, "compact");
+		for (i = 0; i < sizeof sorts / sizeof sorts[0]; i++)
+			add_option(so, sorts[i][0], sorts[i][1], f.sort);
+		json_object_object_add(ctx, "sort_options", so);
+		/* compact cards: a display choice, not a filter (lobby.js
+		 * remembers it) */
+		json_object_object_add(ctx, "compact",
+				       json_object_new_boolean(compact && !strcmp(compact, "1")));
+	}
 	json_object_object_add(ctx, "title", json_object_new_string("Live sessions"));
 	buf_addstr(&self, "/");
 	if (r->raw_query[0]) {
@@ -121,9 +136,24 @@ void page_session(struct app *app, struct req *r)
 		return;
 	}
 	page_decorate_session(s, time_now_ms());
+	{
+		struct json_object *links;
+		json_object_object_add(s, "has_links", json_object_new_boolean(
+			json_object_object_get_ex(s, "links", &links) &&
+			json_object_is_type(links, json_type_array) && json_object_array_length(links)));
+	}
 	ctx = json_object_new_object();
 	json_object_object_get_ex(s, "name", &name);
 	json_object_object_add(ctx, "title", json_object_get(name));
+	bzcc_account_links(ctx, "session", r->route_args[0], json_object_get_string(name), 0);
+	{
+		struct buf u = BUF_INIT;
+		buf_addstr(&u, "/bzcc/sessions/");
+		url_path(&u, r->route_args[0]);
+		buf_addstr(&u, "/team-picker");
+		json_object_object_add(ctx, "team_picker_url", json_object_new_string(u.data));
+		buf_release(&u);
+	}
 	json_object_object_add(ctx, "session", s);
 	app_render_page(app, r, 200, "session", ctx);
 	json_object_put(ctx);

@@ -19,12 +19,15 @@ static const char *nonempty(const char *s)
 
 int lobby_filter_parse(const struct req *r, struct lobby_filter *f, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "state", "mode", "mod", "q", "nat_type", "min_players" };
-	const char *mp;
+	static const char *const keys[] = { "state", "mode", "mod", "q", "nat_type", "min_players",
+					    "vsr", "sort" };
+	static const char *const sorts[] = { "players", "recent", "name", "state" };
+	const char *mp, *v;
 	size_t i;
 
 	memset(f, 0, sizeof *f);
 	f->min_players = -1;
+	f->sort = sorts[0];
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		const char *v = req_param(r, keys[i]);
 		if (v && strlen(v) > 100) {
@@ -56,12 +59,34 @@ int lobby_filter_parse(const struct req *r, struct lobby_filter *f, char *err, s
 		}
 		f->min_players = (int)n;
 	}
+	v = nonempty(req_param(r, "vsr"));
+	if (v) {
+		if (strcmp(v, "0") && strcmp(v, "1")) {
+			snprintf(err, errlen, "vsr must be 0 or 1");
+			return 400;
+		}
+		f->vsr = !strcmp(v, "1");
+	}
+	v = nonempty(req_param(r, "sort"));
+	if (v) {
+		bool ok = false;
+		for (i = 0; i < sizeof sorts / sizeof sorts[0] && !ok; i++)
+			if (!strcmp(v, sorts[i])) {
+				f->sort = sorts[i];
+				ok = true;
+			}
+		if (!ok) {
+			snprintf(err, errlen, "sort must be one of players, recent, name, state");
+			return 400;
+		}
+	}
 	return 0;
 }
 
 bool lobby_filter_active(const struct lobby_filter *f)
 {
-	return f->state || f->mode || f->mod || f->q || f->nat_type || f->min_players >= 0;
+	return f->state || f->mode || f->mod || f->q || f->nat_type || f->min_players >= 0 ||
+	       f->vsr || strcmp(f->sort, "players");
 }
 
 static const char *str_at(struct json_object *o, const char *k1, const char *k2)
@@ -106,7 +131,59 @@ static bool matches(struct json_object *s, const struct lobby_filter *f)
 		return false;
 	if (f->q && !matches_q(s, f->q))
 		return false;
+	if (f->vsr && !(json_object_object_get_ex(s, "mod", &v) &&
+			json_object_object_get_ex(v, "vsr", &v) && json_object_get_boolean(v)))
+		return false;
 	return true;
+}
+
+static int state_rank(const char *st)
+{
+	static const char *const order[] = { "pre_game", "in_game", "post_game" };
+	int i;
+	for (i = 0; i < 3; i++)
+		if (!strcmp(st, order[i]))
+			return i;
+	return 3;
+}
+
+static int int_member(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_int(v) : 0;
+}
+
+/* qsort comparators over session objects (json_object **). */
+static int by_players(const void *a, const void *b)
+{
+	struct json_object *x = *(struct json_object *const *)a, *y = *(struct json_object *const *)b;
+	int d = int_member(y, "player_count") - int_member(x, "player_count");
+	if (d)
+		return d;
+	d = strcmp(str_at(x, "name", NULL), str_at(y, "name", NULL));
+	return d ? d : strcmp(str_at(x, "id", NULL), str_at(y, "id", NULL));
+}
+
+static int by_recent(const void *a, const void *b)
+{
+	struct json_object *x = *(struct json_object *const *)a, *y = *(struct json_object *const *)b;
+	/* ISO-8601 UTC text orders as time does */
+	int d = strcmp(str_at(y, "first_seen_at", NULL), str_at(x, "first_seen_at", NULL));
+	return d ? d : by_players(a, b);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	struct json_object *x = *(struct json_object *const *)a, *y = *(struct json_object *const *)b;
+	int d = strcasecmp(str_at(x, "name", NULL), str_at(y, "name", NULL));
+	return d ? d : strcmp(str_at(x, "id", NULL), str_at(y, "id", NULL));
+}
+
+static int by_state(const void *a, const void *b)
+{
+	struct json_object *x = *(struct json_object *const *)a, *y = *(struct json_object *const *)b;
+	int d = state_rank(str_at(x, "state", NULL)) - state_rank(str_at(y, "state", NULL));
+	return d ? d : by_players(a, b);
 }
 
 static struct json_object *str_or_null(const char *s)
@@ -132,6 +209,10 @@ struct json_object *lobby_filter_apply(struct json_object *doc, const struct lob
 				json_object_array_add(kept, json_object_get(s));
 		}
 	}
+	if (strcmp(f->sort, "players") && json_object_array_length(kept) > 1) {
+		json_object_array_sort(kept, !strcmp(f->sort, "recent") ? by_recent
+					 : !strcmp(f->sort, "name") ? by_name : by_state);
+	}
 	fo = json_object_new_object();
 	json_object_object_add(fo, "state", str_or_null(f->state));
 	json_object_object_add(fo, "mode", str_or_null(f->mode));
@@ -140,6 +221,8 @@ struct json_object *lobby_filter_apply(struct json_object *doc, const struct lob
 	json_object_object_add(fo, "nat_type", str_or_null(f->nat_type));
 	json_object_object_add(fo, "min_players",
 			       f->min_players >= 0 ? json_object_new_int(f->min_players) : NULL);
+	json_object_object_add(fo, "vsr", json_object_new_boolean(f->vsr));
+	json_object_object_add(fo, "sort", json_object_new_string(f->sort));
 	json_object_object_add(out, "filters", fo);
 	json_object_object_add(out, "matched", json_object_new_int((int)json_object_array_length(kept)));
 	json_object_object_add(out, "sessions", kept);
@@ -220,6 +303,49 @@ static void team_labels(struct json_object *s, const char **t1, const char **t2)
 	}
 }
 
+static void add_item(struct json_object *list, const char *label, const char *value,
+		     const char *title)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "label", json_object_new_string(label));
+	json_object_object_add(o, "value", json_object_new_string(value));
+	json_object_object_add(o, "title", title ? json_object_new_string(title) : NULL);
+	json_object_array_add(list, o);
+}
+
+/* The rules row: limits always (a lobby without them has none), the
+ * respawn rule and vehicle-only for deathmatch games. */
+static struct json_object *rules_items(struct json_object *s)
+{
+	struct json_object *rules, *v, *list = json_object_new_array();
+	char text[32];
+	if (!json_object_object_get_ex(s, "rules", &rules) || !rules)
+		return list;
+	if (json_object_object_get_ex(rules, "time_limit", &v) && v) {
+		snprintf(text, sizeof text, "%d min", json_object_get_int(v));
+		add_item(list, "Time limit", text, NULL);
+	} else {
+		add_item(list, "Time limit", "none", NULL);
+	}
+	if (json_object_object_get_ex(rules, "kill_limit", &v) && v) {
+		snprintf(text, sizeof text, "%d", json_object_get_int(v));
+		add_item(list, "Kill limit", text, NULL);
+	} else {
+		add_item(list, "Kill limit", "none", NULL);
+	}
+	if (json_object_object_get_ex(rules, "respawn", &v) && v) {
+		const char *r = json_object_get_string(v);
+		add_item(list, "Respawn", r,
+			 !strcmp(r, "Race") ? "Respawn as a random vehicle of your own race"
+			 : !strcmp(r, "Any") ? "Respawn as a random vehicle of any race"
+					     : "Respawn as the vehicle you chose");
+	}
+	if (json_object_object_get_ex(rules, "vehicle_only", &v) && v &&
+	    json_object_get_boolean(v))
+		add_item(list, "Vehicles only", "yes", "No pilots on foot: vehicles only");
+	return list;
+}
+
 void page_decorate_session(struct json_object *s, int64_t now_ms)
 {
 	struct json_object *players, *groups, *g[4] = { 0 }, *arr;
@@ -242,6 +368,25 @@ void page_decorate_session(struct json_object *s, int64_t now_ms)
 	json_object_object_add(s, "seconds_in_state", secs >= 0 ? json_object_new_int64(secs) : NULL);
 	json_object_object_add(s, "time_in_state",
 			       json_object_new_string(page_duration_text(secs, text, sizeof text)));
+
+	/* per card: when the poller last saw it */
+	{
+		const char *seen = str_at(s, "last_seen_at", NULL);
+		int64_t seen_ms, ago;
+		if (*seen && time_parse_iso8601(seen, &seen_ms) == 0) {
+			ago = (now_ms - seen_ms) / 1000;
+			if (ago < 0)
+				ago = 0;
+			if (ago < 60)
+				snprintf(text, sizeof text, "%lld s ago", (long long)ago);
+			else {
+				char d[24];
+				snprintf(text, sizeof text, "%s ago", page_duration_text(ago, d, sizeof d));
+			}
+			json_object_object_add(s, "updated_text", json_object_new_string(text));
+		}
+	}
+	json_object_object_add(s, "rules_items", rules_items(s));
 
 	/* groups: [0] hidden/unassigned, [1] team 1, [2] team 2, [3] free-for-all */
 	if (!json_object_object_get_ex(s, "players", &players))
@@ -266,7 +411,7 @@ void page_decorate_session(struct json_object *s, int64_t now_ms)
 		else
 			idx = 3;
 		if (!g[idx])
-			g[idx] = new_group(idx == 0 ? "Hidden or unassigned"
+			g[idx] = new_group(idx == 0 ? "Hidden players"
 					 : idx == 3 ? "Players"
 					 : !strcmp(mode, "MPI") ? "Humans"
 					 : idx == 1 ? t1 : t2,

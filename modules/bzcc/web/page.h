@@ -19,19 +19,27 @@ struct lobby_filter {
 	const char *q;         /* case-insensitive substring of session, map or player names */
 	const char *nat_type;  /* NAT type name ("FULL CONE") */
 	int min_players;       /* at least this many players */
+	bool vsr;              /* only sessions whose primary mod is VSR */
+	const char *sort;      /* "players" (default), "recent", "name", "state"; static */
 };
 
-/* Read and validate the filter parameters. Empty values mean "any".
- * Returns 0, or 400 with a one-line reason in err (unknown state, a
- * min_players that is not an integer 0..255, a value over 100 bytes). */
+/* Read and validate the filter parameters (and vsr=0|1, sort=players|
+ * recent|name|state). Empty values mean "any" / the default order.
+ * Returns 0, or 400 with a one-line reason in err (unknown state or sort,
+ * a min_players that is not an integer 0..255, a vsr other than 0 or 1, a
+ * value over 100 bytes). */
 int lobby_filter_parse(const struct req *r, struct lobby_filter *f, char *err, size_t errlen);
 
-/* Does any filter apply? */
+/* Does any filter, or an order other than the default, apply? */
 bool lobby_filter_active(const struct lobby_filter *f);
 
 /* A new document: `doc`'s keys (shared references), "sessions" replaced by
- * the matching sessions (shared references), plus "filters" (the values
- * used, null when unused) and "matched" (count). Caller puts the result. */
+ * the matching sessions (shared references) in the requested order
+ * ("players": most players first, then name, then id, as stored; "recent":
+ * newest first_seen_at first; "name": case-insensitive name, then id;
+ * "state": pre-game, in game, post-game, unknown, then most players), plus
+ * "filters" (the values used, null when unused) and "matched" (count).
+ * Caller puts the result. */
 struct json_object *lobby_filter_apply(struct json_object *doc, const struct lobby_filter *f);
 
 /* Add the page-only keys to one session object in place (the caller owns a

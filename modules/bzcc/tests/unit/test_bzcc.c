@@ -2,11 +2,14 @@
  * tests/data/bzcc/, plus hostile input and the session JSON view.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <iconv.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -194,12 +197,108 @@ static void test_text(void)
 	free(s);
 }
 
+/* The whole upper half of Windows-1252 (and ASCII) against glibc's iconv
+ * "CP1252" table, which was written independently of ours. glibc leaves
+ * 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined (EILSEQ); for those bzcc.h
+ * documents the same-numbered C1 code point (U+0081 ...). */
+static void test_cp1252_table(void)
+{
+	static const unsigned char want_undefined[] = { 0x81, 0x8D, 0x8F, 0x90, 0x9D };
+	unsigned char all[255], defined[255];
+	char want_all[1024], *wp = want_all, *got;
+	size_t n_defined = 0, n_undefined = 0, left;
+	unsigned c;
+	iconv_t cd = iconv_open("UTF-8", "CP1252");
+
+	CU_ASSERT_FATAL(cd != (iconv_t)-1);
+	for (c = 0x01; c <= 0xFF; c++) {
+		unsigned char in = (unsigned char)c;
+		char want[8], *ip = (char *)&in, *op = want;
+		size_t il = 1, ol = sizeof(want) - 1;
+
+		all[c - 1] = in;
+		iconv(cd, NULL, NULL, NULL, NULL);
+		if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) {
+			CU_ASSERT_EQUAL(errno, EILSEQ);
+			CU_ASSERT_FATAL(n_undefined < sizeof(want_undefined));
+			CU_ASSERT_EQUAL(c, want_undefined[n_undefined]);
+			n_undefined++;
+			/* U+0080..U+009F in UTF-8: C2 xx */
+			want[0] = (char)0xC2;
+			want[1] = (char)c;
+			op = want + 2;
+		} else {
+			defined[n_defined++] = in;
+		}
+		*op = '\0';
+		got = bzcc_cp1252_to_utf8(&in, 1);
+		if (strcmp(got, want))
+			printf("\n  cp1252 0x%02X: got %s, want %s\n", c, got, want);
+		CU_ASSERT_STRING_EQUAL(got, want);
+		memcpy(wp, want, strlen(want));
+		wp += strlen(want);
+		free(got);
+	}
+	*wp = '\0';
+	CU_ASSERT_EQUAL(n_undefined, sizeof(want_undefined));
+
+	/* All 255 bytes in one string decode to the concatenation. */
+	got = bzcc_cp1252_to_utf8(all, sizeof(all));
+	CU_ASSERT_STRING_EQUAL(got, want_all);
+	free(got);
+	/* And the defined bytes in one iconv call agree too. */
+	{
+		char out[1024], *ip = (char *)defined, *op = out;
+		size_t il = n_defined;
+		left = sizeof(out) - 1;
+		iconv(cd, NULL, NULL, NULL, NULL);
+		CU_ASSERT_NOT_EQUAL_FATAL(iconv(cd, &ip, &il, &op, &left), (size_t)-1);
+		*op = '\0';
+		got = bzcc_cp1252_to_utf8(defined, n_defined);
+		CU_ASSERT_STRING_EQUAL(got, out);
+		free(got);
+	}
+	iconv_close(cd);
+}
+
 /* --- (2) raw captures against the decoded oracle --- */
 
-static void check_oracle_game(const struct bzcc_session *s, struct json_object *g)
+/* The primary mod id as the raw capture's "mm" field says it: the first
+ * non-empty ';'-separated field, "0" (stock) when there is none
+ * (docs/bzcc-format.md). Written to `out`. */
+static void first_mod_of(const char *mm, char *out, size_t outlen)
+{
+	size_t n;
+
+	while (mm && *mm == ';')
+		mm++;
+	n = mm ? strcspn(mm, ";") : 0;
+	if (!n)
+		snprintf(out, outlen, "0");
+	else
+		snprintf(out, outlen, "%.*s", (int)n, mm);
+}
+
+/* The game of a raw capture document (its "GET" array) with NAT id `nat`. */
+static struct json_object *raw_game(struct json_object *raw, const char *nat)
+{
+	struct json_object *games = jget(raw, "GET");
+	size_t i;
+
+	for (i = 0; games && i < json_object_array_length(games); i++) {
+		struct json_object *g = json_object_array_get_idx(games, i);
+		if (jstr(g, "g") && !strcmp(jstr(g, "g"), nat))
+			return g;
+	}
+	return NULL;
+}
+
+static void check_oracle_game(const struct bzcc_session *s, struct json_object *g,
+			      struct json_object *raw)
 {
 	struct json_object *mods = jget(g, "mods"), *players = jget(g, "players");
 	const char *src = jstr(g, "proxySource");
+	char first_mod[64];
 	size_t i;
 
 	CU_ASSERT_STRING_EQUAL(s->guid_hex, jstr(g, "guid_hex16"));
@@ -210,7 +309,11 @@ static void check_oracle_game(const struct bzcc_session *s, struct json_object *
 	for (i = 0; i < s->n_mods; i++)
 		CU_ASSERT_STRING_EQUAL(s->mods[i],
 				       json_object_get_string(json_object_array_get_idx(mods, i)));
-	CU_ASSERT_STRING_EQUAL(s->mod_id, s->mods[0]);
+	/* the primary mod: as the capture's own "mm" field and the oracle say */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(raw);
+	first_mod_of(jstr(raw, "mm"), first_mod, sizeof(first_mod));
+	CU_ASSERT_STRING_EQUAL(s->mod_id, first_mod);
+	CU_ASSERT_STRING_EQUAL(s->mod_id, json_object_get_string(json_object_array_get_idx(mods, 0)));
 	CU_ASSERT_EQUAL(s->game_type, jint(g, "gt", -1));
 	CU_ASSERT_EQUAL(s->gtd, jint(g, "gtd", -1));
 	CU_ASSERT_EQUAL(s->game_mode, jint(g, "gtd_mode", -1));
@@ -247,12 +350,22 @@ static void test_lobby_oracle(void)
 		struct json_object *games = jget(entry, "games");
 		const char *file = jstr(entry, "file");
 		struct bzcc_lobby lobby;
+		struct json_object *raw;
 		size_t i, k = 0;
 		bool had_placeholder = false;
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(file);
 		CU_ASSERT_EQUAL_FATAL(strncmp(file, "tests/data/", 11), 0);
 		CU_ASSERT_EQUAL_FATAL(decode_data_file(file + 11, &lobby), 0);
+		{
+			size_t len = 0;
+			char *doc = slurp(cu_data_path(file + 11), &len);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+			/* json-c does not skip a UTF-8 BOM */
+			raw = json_tokener_parse(strncmp(doc, "\xEF\xBB\xBF", 3) ? doc : doc + 3);
+			free(doc);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(raw);
+		}
 		CU_ASSERT_EQUAL(lobby.kind, BZCC_KIND_RAKNET);
 		CU_ASSERT_EQUAL(lobby.skipped, 0);
 		for (i = 0; i < json_object_array_length(games); i++) {
@@ -269,7 +382,7 @@ static void test_lobby_oracle(void)
 			}
 			CU_ASSERT_FATAL(k < lobby.n_sessions);
 			CU_ASSERT_STRING_EQUAL(lobby.sessions[k].nat_id, jstr(g, "g"));
-			check_oracle_game(&lobby.sessions[k], g);
+			check_oracle_game(&lobby.sessions[k], g, raw_game(raw, jstr(g, "g")));
 			k++;
 			compared++;
 		}
@@ -277,6 +390,7 @@ static void test_lobby_oracle(void)
 		if (!had_placeholder)
 			CU_ASSERT_EQUAL(lobby.rebellion_up, -1);
 		bzcc_lobby_free(&lobby);
+		json_object_put(raw);
 	}
 	CU_ASSERT_EQUAL(compared, 12);
 	CU_ASSERT_EQUAL(placeholders, 1);
@@ -410,6 +524,90 @@ static void check_msl_session(const struct bzcc_session *s, struct json_object *
 	}
 }
 
+/* The JSON view of a decoded MSL session, field by field against the MSL
+ * document itself (what the API serves must be what MSL said). */
+static void check_msl_view(struct json_object *js, struct json_object *so)
+{
+	struct json_object *level = jget(so, "Level"), *game = jget(so, "Game");
+	struct json_object *status = jget(so, "Status"), *attrs = jget(so, "Attributes");
+	struct json_object *addr = jget(so, "Address"), *players = jget(so, "Players");
+	struct json_object *mod = jget(js, "mod"), *jp = jget(js, "players");
+	struct json_object *mods = jget(game, "Mods");
+	const char *state = jstr(status, "State"), *want_mod, *mapfile = jstr(level, "MapFile");
+	char want[64], file[256];
+	uint64_t guid;
+	size_t i, n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(js);
+	CU_ASSERT_EQUAL_FATAL(bzcc_nat_decode(jstr(addr, "NAT"), &guid), 0);
+	snprintf(want, sizeof(want), "Rebellion:%016llx", (unsigned long long)guid);
+	CU_ASSERT_STRING_EQUAL(jstr(js, "id"), want);
+	CU_ASSERT_STRING_EQUAL(jstr(js, "guid"), want + 10);
+	CU_ASSERT_STRING_EQUAL(jstr(js, "source"), "Rebellion");
+	CU_ASSERT_STRING_EQUAL(jstr(js, "nat_id"), jstr(addr, "NAT"));
+	CU_ASSERT_STRING_EQUAL(jstr(js, "name"), jstr(so, "Name"));
+	CU_ASSERT_STRING_EQUAL(jstr(js, "motd"), jstr(so, "Message") ? jstr(so, "Message") : "");
+	/* map: Level.ID is MSL's own "<mod>:<lower-case file>" key */
+	CU_ASSERT_STRING_EQUAL(jstr(jget(js, "map"), "key"), jstr(level, "ID"));
+	n = strlen(mapfile);
+	snprintf(file, sizeof(file), "%.*s",
+		 (int)(n > 4 && !strcasecmp(mapfile + n - 4, ".bzn") ? n - 4 : n), mapfile);
+	CU_ASSERT_STRING_EQUAL(jstr(jget(js, "map"), "file"), file);
+	/* mod: Game.Mod first, then Game.Mods */
+	want_mod = jstr(game, "Mod") && *jstr(game, "Mod") ? jstr(game, "Mod") : "0";
+	CU_ASSERT_STRING_EQUAL(jstr(mod, "id"), want_mod);
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(jget(mod, "ids")),
+			      1 + (mods ? json_object_array_length(mods) : 0));
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_array_get_idx(jget(mod, "ids"), 0)),
+			       want_mod);
+	for (i = 0; mods && i < json_object_array_length(mods); i++)
+		CU_ASSERT_STRING_EQUAL(
+			json_object_get_string(json_object_array_get_idx(jget(mod, "ids"), i + 1)),
+			json_object_get_string(json_object_array_get_idx(mods, i)));
+	CU_ASSERT_STRING_EQUAL(jstr(mod, "hash"), jstr(game, "ModHash") ? jstr(game, "ModHash") : "");
+	CU_ASSERT_EQUAL(json_object_get_boolean(jget(mod, "stock")), !strcmp(want_mod, "0"));
+	CU_ASSERT_EQUAL(json_object_get_boolean(jget(mod, "vsr")), !strcmp(want_mod, "1325933293"));
+	CU_ASSERT_STRING_EQUAL(jstr(js, "version"), jstr(game, "Version") ? jstr(game, "Version") : "");
+	/* state and flags */
+	CU_ASSERT_STRING_EQUAL(jstr(js, "state"), !strcmp(state, "PreGame") ? "pre_game" :
+						  !strcmp(state, "InGame") ? "in_game" :
+						  !strcmp(state, "PostGame") ? "post_game" : "unknown");
+	CU_ASSERT_EQUAL(json_object_get_boolean(jget(js, "locked")),
+			json_object_get_boolean(jget(status, "IsLocked")));
+	CU_ASSERT_EQUAL(json_object_get_boolean(jget(js, "password")),
+			json_object_get_boolean(jget(status, "HasPassword")));
+	CU_ASSERT_STRING_EQUAL(jstr(jget(js, "nat_type"), "name"), jstr(addr, "NAT_TYPE"));
+	/* numbers; absent ones are null */
+	CU_ASSERT_EQUAL(jint(js, "tps", -1), jint(attrs, "TPS", -1));
+	CU_ASSERT_EQUAL(jint(js, "max_ping", -1), jint(attrs, "MaxPing", -1));
+	CU_ASSERT_EQUAL(jint(js, "worst_ping", -1), jint(attrs, "MaxPingSeen", -1));
+	CU_ASSERT_EQUAL(jint(js, "minutes_in_state", -1), jint(jget(so, "Time"), "Seconds", -1) / 60);
+	CU_ASSERT_EQUAL(jint(js, "max_players", -1),
+			jint(json_object_array_get_idx(jget(so, "PlayerTypes"), 0), "Max", -1));
+	CU_ASSERT_EQUAL(jint(js, "player_count", -1), (int)json_object_array_length(players));
+	/* players, in MSL's order */
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(jp), json_object_array_length(players));
+	for (i = 0; i < json_object_array_length(players); i++) {
+		struct json_object *po = json_object_array_get_idx(players, i);
+		struct json_object *p = json_object_array_get_idx(jp, i);
+		struct json_object *ids = jget(po, "IDs"), *team = jget(po, "Team");
+		const char *steam = jstr(jget(ids, "Steam"), "ID"), *gog = jstr(jget(ids, "Gog"), "ID");
+
+		CU_ASSERT_STRING_EQUAL(jstr(p, "name"), jstr(po, "Name"));
+		CU_ASSERT_STRING_EQUAL(jstr(p, "platform_id"), jstr(jget(ids, "BZRNet"), "ID"));
+		CU_ASSERT_STRING_EQUAL(jstr(p, "provider"), steam ? "steam" : gog ? "gog" : "");
+		CU_ASSERT_STRING_EQUAL(jstr(p, "external_id"), steam ? steam : gog ? gog : "");
+		CU_ASSERT_EQUAL(jint(p, "position", -1), (int)i);
+		CU_ASSERT_EQUAL(jint(p, "slot", -1), jint(jget(ids, "Slot"), "ID", 0));
+		CU_ASSERT_EQUAL(jint(p, "team", -1), jint(team, "ID", 0));
+		CU_ASSERT_EQUAL(json_object_get_boolean(jget(p, "leader")),
+				json_object_get_boolean(jget(team, "Leader")));
+		CU_ASSERT_EQUAL(jint(p, "kills", -1), jint(jget(po, "Stats"), "Kills", 0));
+		CU_ASSERT_EQUAL(jint(p, "deaths", -1), jint(jget(po, "Stats"), "Deaths", 0));
+		CU_ASSERT_EQUAL(jint(p, "score", -1), jint(jget(po, "Stats"), "Score", 0));
+	}
+}
+
 static void test_msl_files(void)
 {
 	char dirpath[4096];
@@ -442,7 +640,7 @@ static void test_msl_files(void)
 			struct json_object *js;
 			check_msl_session(&lobby.sessions[i], json_object_array_get_idx(arr, i));
 			js = bzcc_session_to_json(&lobby.sessions[i]);
-			CU_ASSERT_PTR_NOT_NULL(js);
+			check_msl_view(js, json_object_array_get_idx(arr, i));
 			json_object_put(js);
 		}
 		sessions += lobby.n_sessions;
@@ -741,6 +939,39 @@ static void test_utf8_clean(void)
 	bzcc_lobby_free(&lobby);
 }
 
+/* Fault 6 of issue 9: names and the message keep no control characters
+ * and no bidi controls (C0/DEL/C1 dropped, line breaks and tabs one space,
+ * U+202A-U+202E and U+2066-U+2069 dropped), in both shapes. */
+static void test_display_text(void)
+{
+	struct bzcc_lobby lobby;
+	char err[256];
+
+	/* "  Ev\x01il\x1b\x81Name\x9d  " in cp1252, then garbage after the NUL */
+	CU_ASSERT_EQUAL_FATAL(decode_str(
+		"{\"GET\":[{\"g\":\"IGiq_J1@@E\",\"n\":\"ICBFdgFpbBuBTmFtZZ0gIABnYXJiYWdl\","
+		"\"h\":\"\\u202Egnp.exe\\u202C \\u2066x\\u2069\\r\\nline2\\tend\\u0007\","
+		"\"pl\":[{\"n\":\"AlBsf2F5ZXI=\",\"i\":\"S76561198022218242\",\"t\":1}]}]}", &lobby, err,
+		sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(lobby.n_sessions, 1);
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].name, "EvilName");
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].motd, "gnp.exe x line2 end");
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].players[0].name, "Player");
+	bzcc_lobby_free(&lobby);
+
+	CU_ASSERT_EQUAL_FATAL(decode_str(
+		"{\"Sessions\":[{\"ID\":\"Rebellion:IGiq_J1@@E\","
+		"\"Name\":\"\\u202Eevil\\u200F\\u0085\","
+		"\"Message\":\"a\\u2028b\\u2029\\u2029c\\ufeff\","
+		"\"Players\":[{\"Name\":\"\\u2067x\\u2069y\\u001b\"}]}]}", &lobby, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(lobby.n_sessions, 1);
+	/* U+200F (a mark, not an override) is kept: <bdi> contains it */
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].name, "evil\xE2\x80\x8F");
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].motd, "a b c");
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].players[0].name, "xy");
+	bzcc_lobby_free(&lobby);
+}
+
 static void test_mods_split(void)
 {
 	struct bzcc_lobby lobby;
@@ -777,11 +1008,11 @@ static const char *const session_keys[] = {
 	"version", "game_type", "game_mode", "teams", "state", "state_label",
 	"server_info", "nat_type", "locked", "password", "tps", "max_ping",
 	"worst_ping", "minutes_in_state", "time_saturated", "player_count",
-	"max_players", "players",
+	"max_players", "players", "dedicated", "rules", "join",
 };
 static const char *const player_keys[] = {
 	"name", "platform_id", "provider", "external_id", "position", "slot",
-	"team", "leader", "host", "kills", "deaths", "score",
+	"team", "leader", "host", "kills", "deaths", "score", "hidden", "bot",
 };
 
 static void check_keys(struct json_object *o, const char *const *keys, size_t n)
@@ -928,6 +1159,370 @@ static void test_session_json(void)
 	bzcc_lobby_free(&lobby);
 }
 
+/* --- (6) issue 9: rules of the game, hidden players, bots, spam, joining,
+ * a second source and its metadata --- */
+
+static struct json_object *load_json(const char *rel)
+{
+	size_t len = 0;
+	char *doc = slurp(cu_data_path(rel), &len);
+	struct json_object *o;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	o = json_tokener_parse(doc + (len >= 3 && !memcmp(doc, "\xEF\xBB\xBF", 3) ? 3 : 0));
+	free(doc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	return o;
+}
+
+/* Decode a real capture after `edit` changed its parsed form. */
+static int decode_edited(struct json_object *doc, struct bzcc_lobby *lobby)
+{
+	char err[256];
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+	memset(lobby, 0, sizeof(*lobby));
+	return bzcc_lobby_decode(text, strlen(text), lobby, err, sizeof(err));
+}
+
+static void test_rules_of_the_game(void)
+{
+	struct bzcc_lobby lobby;
+	struct json_object *doc, *games, *js, *rules;
+	char err[256];
+	size_t i, dm = 0;
+
+	/* MSL: the Respawn attribute of every deathmatch session, as sent */
+	static const char *const files[] = { "bzcc/msl-api-v1/2024-09-12_data-gog.json",
+					     "bzcc/msl-api-v1/2024-11-12_loot-pirate.json",
+					     "bzcc/msl-api-v1/2025-04-05_dm.json" };
+	for (i = 0; i < 3; i++) {
+		struct json_object *src = load_json(files[i]), *sessions = jget(src, "Sessions");
+		size_t k;
+		CU_ASSERT_EQUAL_FATAL(decode_data_file(files[i], &lobby), 0);
+		for (k = 0; k < json_object_array_length(sessions); k++) {
+			struct json_object *so = json_object_array_get_idx(sessions, k);
+			const struct bzcc_session *s =
+				find_session(&lobby, jstr(jget(so, "Address"), "NAT"));
+			struct json_object *attr = jget(jget(so, "Level"), "Attributes");
+			CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+			js = bzcc_session_to_json(s);
+			rules = jget(js, "rules");
+			if (s->game_type == 1) {
+				dm++;
+				CU_ASSERT_STRING_EQUAL(jstr(rules, "respawn"), jstr(attr, "Respawn"));
+				CU_ASSERT_FALSE(json_object_get_boolean(jget(rules, "vehicle_only")));
+			} else {
+				CU_ASSERT_PTR_NULL(jget(rules, "respawn"));
+				CU_ASSERT_PTR_NULL(jget(rules, "vehicle_only"));
+			}
+			CU_ASSERT_PTR_NULL(jget(rules, "time_limit")); /* in no capture */
+			CU_ASSERT_PTR_NULL(jget(rules, "kill_limit"));
+			json_object_put(js);
+		}
+		bzcc_lobby_free(&lobby);
+		json_object_put(src);
+	}
+	CU_ASSERT_EQUAL(dm, 3);
+
+	/* RakNet: a real game given ti/ki, and bz2api.js's gtd 7267 example
+	 * (DM vehicle only, respawn any race) */
+	doc = load_json("bzcc/lobby/rebellion-direct_2022-12_frute94-BZCC-Scanner.json");
+	games = jget(doc, "GET");
+	json_object_object_add(json_object_array_get_idx(games, 0), "ti", json_object_new_int(30));
+	json_object_object_add(json_object_array_get_idx(games, 0), "ki", json_object_new_int(20));
+	json_object_object_add(json_object_array_get_idx(games, 1), "gt", json_object_new_int(1));
+	json_object_object_add(json_object_array_get_idx(games, 1), "gtd", json_object_new_int(7267));
+	json_object_object_add(json_object_array_get_idx(games, 2), "ti", json_object_new_int(0));
+	CU_ASSERT_EQUAL_FATAL(decode_edited(doc, &lobby), 0);
+	js = bzcc_session_to_json(&lobby.sessions[0]);
+	rules = jget(js, "rules");
+	CU_ASSERT_EQUAL(jint(rules, "time_limit", -1), 30);
+	CU_ASSERT_EQUAL(jint(rules, "kill_limit", -1), 20);
+	CU_ASSERT_PTR_NULL(jget(rules, "respawn")); /* a strategy game */
+	json_object_put(js);
+	js = bzcc_session_to_json(&lobby.sessions[1]);
+	rules = jget(js, "rules");
+	CU_ASSERT_STRING_EQUAL(jstr(rules, "respawn"), "Any");
+	CU_ASSERT_TRUE(json_object_get_boolean(jget(rules, "vehicle_only")));
+	json_object_put(js);
+	CU_ASSERT_EQUAL(lobby.sessions[2].time_limit, -1); /* 0: no limit */
+	bzcc_lobby_free(&lobby);
+	json_object_put(doc);
+
+	/* MSL's TimeLimit / KillLimit attributes */
+	CU_ASSERT_EQUAL_FATAL(decode_str(
+		"{\"Sessions\":[{\"ID\":\"Rebellion:IGiq_J1@@E\",\"Level\":{\"GameType\":{\"ID\":\"DM\"},"
+		"\"GameMode\":{\"ID\":\"RACE\"},\"Attributes\":{\"TimeLimit\":15,\"KillLimit\":5,"
+		"\"Respawn\":\"Race\",\"VehicleOnly\":true}}}]}", &lobby, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(lobby.sessions[0].time_limit, 15);
+	CU_ASSERT_EQUAL(lobby.sessions[0].kill_limit, 5);
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].respawn, "Race");
+	CU_ASSERT_EQUAL(lobby.sessions[0].vehicle_only, 1);
+	bzcc_lobby_free(&lobby);
+}
+
+static void test_hidden_and_bots(void)
+{
+	struct bzcc_lobby lobby;
+	struct json_object *doc, *game, *pl, *js;
+	const struct bzcc_session *s;
+	size_t i, hidden = 0;
+
+	/* the capture the community kept for hidden players: Sev has no slot */
+	CU_ASSERT_EQUAL_FATAL(decode_data_file("bzcc/msl-api-v1/2024-09-11_data-hidden-player.json",
+					       &lobby), 0);
+	s = find_session(&lobby, "m91gS_O@WI");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	for (i = 0; i < s->n_players; i++) {
+		if (!strcmp(s->players[i].name, "Sev")) {
+			hidden++;
+			CU_ASSERT_TRUE(s->players[i].hidden);
+			CU_ASSERT_EQUAL(s->players[i].slot, 0);
+		} else {
+			CU_ASSERT_FALSE(s->players[i].hidden);
+		}
+	}
+	CU_ASSERT_EQUAL(hidden, 1);
+	bzcc_lobby_free(&lobby);
+
+	/* a real game whose host is made the community bot */
+	doc = load_json("bzcc/lobby/rebellion-direct_2022-12_frute94-BZCC-Scanner.json");
+	game = json_object_array_get_idx(jget(doc, "GET"), 3); /* Cannon Fodder MPI, 3+ players */
+	pl = json_object_array_get_idx(jget(game, "pl"), 0);
+	json_object_object_add(pl, "i", json_object_new_string(BZCC_DEDICATED_BOT_ID));
+	CU_ASSERT_EQUAL_FATAL(decode_edited(doc, &lobby), 0);
+	s = find_session(&lobby, jstr(game, "g"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_TRUE(s->dedicated);
+	CU_ASSERT_TRUE(s->players[0].bot);
+	js = bzcc_session_to_json(s);
+	CU_ASSERT_EQUAL(jint(js, "player_count", -1), (int)s->n_players - 1);
+	CU_ASSERT_EQUAL(jint(js, "max_players", -1), s->max_players - 1);
+	CU_ASSERT_TRUE(json_object_get_boolean(jget(js, "dedicated")));
+	json_object_put(js);
+	bzcc_lobby_free(&lobby);
+	json_object_put(doc);
+}
+
+static void test_spam_rules(void)
+{
+	struct bzcc_lobby lobby;
+	struct bzcc_rules rules;
+	struct json_object *doc, *games, *spam, *pl;
+	char err[128];
+	size_t n;
+
+	doc = load_json("bzcc/lobby/rebellion-direct_2022-12_frute94-BZCC-Scanner.json");
+	games = jget(doc, "GET");
+	/* game 1 (FoxyChild, one player) becomes a locked game of the spam
+	 * account: hidden by default; game 4's host id is listed by the
+	 * operator; game 2 is named "test" */
+	spam = json_object_array_get_idx(games, 1);
+	json_object_object_add(spam, "l", json_object_new_int(1));
+	pl = json_object_array_get_idx(jget(spam, "pl"), 0);
+	json_object_object_add(pl, "i", json_object_new_string(BZCC_SPAM_ACCOUNT_ID));
+	CU_ASSERT_EQUAL_FATAL(decode_edited(doc, &lobby), 0);
+	n = lobby.n_sessions;
+	CU_ASSERT_EQUAL(bzcc_rules_parse(&rules, NULL, NULL, NULL, NULL, false, err, sizeof err), 0);
+	bzcc_lobby_apply_rules(&lobby, &rules);
+	CU_ASSERT_EQUAL(lobby.n_sessions, n - 1);
+	CU_ASSERT_EQUAL(lobby.hidden, 1);
+	CU_ASSERT_PTR_NULL(find_session(&lobby, jstr(spam, "g")));
+	bzcc_rules_free(&rules);
+	bzcc_lobby_free(&lobby);
+
+	/* unlocked, the same game stays */
+	json_object_object_del(spam, "l");
+	CU_ASSERT_EQUAL_FATAL(decode_edited(doc, &lobby), 0);
+	CU_ASSERT_EQUAL(bzcc_rules_parse(&rules, NULL, NULL, NULL, NULL, false, err, sizeof err), 0);
+	bzcc_lobby_apply_rules(&lobby, &rules);
+	CU_ASSERT_EQUAL(lobby.hidden, 0);
+	bzcc_rules_free(&rules);
+	bzcc_lobby_free(&lobby);
+
+	/* operator rules: a host id, a name pattern, every locked game, an
+	 * extra bot */
+	CU_ASSERT_EQUAL_FATAL(decode_edited(doc, &lobby), 0);
+	CU_ASSERT_EQUAL(bzcc_rules_parse(&rules, " S76561198022218242 ,", "S76561198269627248",
+					 NULL, "^TEST$", false, err, sizeof err), 0);
+	bzcc_lobby_apply_rules(&lobby, &rules);
+	CU_ASSERT_EQUAL(lobby.hidden, 2); /* "wew"'s host, "test" */
+	CU_ASSERT_PTR_NULL(find_session(&lobby, "hBBKvB@@WY"));
+	CU_ASSERT_PTR_NULL(find_session(&lobby, "9vuoEA@@GJ"));
+	/* Cannon Fodder's account is now a bot: his MPI is "dedicated" */
+	CU_ASSERT_TRUE(find_session(&lobby, "H_-lS3E@GX")->dedicated);
+	bzcc_rules_free(&rules);
+	bzcc_lobby_free(&lobby);
+	CU_ASSERT_EQUAL(bzcc_rules_parse(&rules, NULL, NULL, NULL, "(unclosed", false, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "name pattern"));
+	bzcc_rules_free(&rules);
+	json_object_put(doc);
+}
+
+static void test_join(void)
+{
+	struct bzcc_lobby lobby;
+	char err[256], url[512], *name, *mods, *nat;
+	static const char example[] = "N,29,Cannon Fodder MPI Genesis BF5,10,2107381437,1gS@N-4@GK,0,";
+	char want[sizeof example * 2];
+	size_t i, joinable = 0;
+
+	/* FORMAT.md's worked example */
+	for (i = 0; example[i]; i++)
+		snprintf(want + 2 * i, 3, "%02x", (unsigned char)example[i]);
+	CU_ASSERT_EQUAL_FATAL(decode_str(
+		"{\"GET\":[{\"g\":\"1gS@N-4@GK\",\"n\":\"Q2Fubm9uIEZvZGRlciBNUEkgR2VuZXNpcyBCRjU=\","
+		"\"mm\":\"2107381437\"}]}", &lobby, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(lobby.sessions[0].join_hex, want);
+	CU_ASSERT_PTR_NOT_NULL(bzcc_join_steam_url(want, url, sizeof url));
+	CU_ASSERT_EQUAL(strncmp(url, "steam://rungame/624970/76561198955218468/-connect-mp%20", 55), 0);
+	CU_ASSERT_STRING_EQUAL(url + 55, want);
+	CU_ASSERT_EQUAL(bzcc_join_decode(want, &name, &mods, &nat), 0);
+	CU_ASSERT_STRING_EQUAL(name, "Cannon Fodder MPI Genesis BF5");
+	CU_ASSERT_STRING_EQUAL(mods, "2107381437");
+	CU_ASSERT_STRING_EQUAL(nat, "1gS@N-4@GK");
+	free(name);
+	free(mods);
+	free(nat);
+	bzcc_lobby_free(&lobby);
+
+	/* the real capture: no link for locked or passworded games; every
+	 * link decodes back to its game; cp1252 bytes for U+2022 */
+	CU_ASSERT_EQUAL_FATAL(decode_data_file(
+		"bzcc/lobby/rebellion-direct_2022-12_frute94-BZCC-Scanner.json", &lobby), 0);
+	for (i = 0; i < lobby.n_sessions; i++) {
+		const struct bzcc_session *s = &lobby.sessions[i];
+		if (s->locked || s->password) {
+			CU_ASSERT_PTR_NULL(s->join_hex);
+			continue;
+		}
+		joinable++;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s->join_hex);
+		CU_ASSERT_EQUAL_FATAL(bzcc_join_decode(s->join_hex, &name, &mods, &nat), 0);
+		CU_ASSERT_STRING_EQUAL(nat, s->nat_id);
+		CU_ASSERT_STRING_EQUAL(name, s->name);
+		free(name);
+		free(mods);
+		free(nat);
+	}
+	CU_ASSERT_EQUAL(joinable, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(find_session(&lobby, "g5U_4C6@WR")->join_hex, "3f953f3f953f"));
+	bzcc_lobby_free(&lobby);
+
+	/* bad arguments */
+	{
+		static const char *const bad[] = {
+			"", "4", "zz", "4e2c", "00", "4e2c322c61622c302c2c4040404040404040404040402c302c" /* NAT too long */, "4e2c322c61622c302c2c494769715f4a314040452c312c" /* no ",0," */,
+			"4e2c33322c61622c302c2c494769715f4a3140404500" /* length past the end */,
+		};
+		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			CU_ASSERT_EQUAL(bzcc_join_decode(bad[i], &name, &mods, &nat), -1);
+			CU_ASSERT_PTR_NULL(name);
+		}
+	}
+}
+
+static void test_merge_and_meta(void)
+{
+	struct bzcc_lobby a, b;
+	struct json_object *meta, *v;
+	size_t i, n_a, found = 0;
+
+	/* IonDriver's own list status, and MSL's */
+	CU_ASSERT_EQUAL_FATAL(decode_data_file(
+		"bzcc/lobby/iondriver-proxy_2024-09-15_Nielk1-MultiplayerSessionList-mock.json", &a), 0);
+	CU_ASSERT_EQUAL(a.upstream_updated_ms, 1726363424907LL);
+	CU_ASSERT_EQUAL(a.upstream_ok, 1);
+	CU_ASSERT_PTR_NULL(a.meta);
+	CU_ASSERT_EQUAL_FATAL(decode_data_file("bzcc/msl-api-v1/2024-09-12_data-gog.json", &b), 0);
+	CU_ASSERT_EQUAL(b.upstream_updated_ms, 1726130702198LL);
+	CU_ASSERT_EQUAL(b.upstream_ok, 1);
+	meta = b.meta;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(meta);
+	/* Mods.*.Name and images */
+	v = jget(meta, "mods");
+	for (i = 0; i < json_object_array_length(v); i++) {
+		struct json_object *m = json_object_array_get_idx(v, i);
+		if (!strcmp(jstr(m, "id"), "1325933293")) {
+			found++;
+			CU_ASSERT_STRING_EQUAL(jstr(m, "name"), "Vet Strat Recycler Variant");
+			CU_ASSERT_STRING_EQUAL(jstr(m, "image_url"),
+					       "https://gamelistassets.iondriver.com/bzcc/mods/1325933293/mod.png");
+		}
+	}
+	/* DataCache nicknames and avatars, Steam and GOG */
+	v = jget(meta, "profiles");
+	for (i = 0; i < json_object_array_length(v); i++) {
+		struct json_object *p = json_object_array_get_idx(v, i);
+		if (!strcmp(jstr(p, "external_id"), "76561199653748651")) {
+			found++;
+			CU_ASSERT_STRING_EQUAL(jstr(p, "provider"), "steam");
+			CU_ASSERT_STRING_EQUAL(jstr(p, "nickname"), "Sev");
+			CU_ASSERT_PTR_NOT_NULL(strstr(jstr(p, "avatar_url"), "avatars.steamstatic.com"));
+		}
+		if (!strcmp(jstr(p, "external_id"), "46987569706102602")) {
+			found++;
+			CU_ASSERT_STRING_EQUAL(jstr(p, "provider"), "gog");
+			CU_ASSERT_STRING_EQUAL(jstr(p, "nickname"), "gloowa");
+			CU_ASSERT_STRING_EQUAL(jstr(p, "profile_url"), "https://www.gog.com/u/gloowa");
+		}
+	}
+	/* Level.Name, Description, Image */
+	v = jget(meta, "maps");
+	for (i = 0; i < json_object_array_length(v); i++) {
+		struct json_object *m = json_object_array_get_idx(v, i);
+		if (!strcmp(jstr(m, "key"), "1325933293:ctf1")) {
+			found++;
+			CU_ASSERT_STRING_EQUAL(jstr(m, "title"), "CTF: Canyon");
+			CU_ASSERT_PTR_NOT_NULL(strstr(jstr(m, "description"), "Canyons on Mire."));
+			CU_ASSERT_PTR_NOT_NULL(strstr(jstr(m, "image_url"), "/bzcc/assets/ea5135e06e66"));
+			CU_ASSERT_PTR_NULL(jget(m, "team_names")); /* "Team 1" / "Team 2" */
+		}
+	}
+	CU_ASSERT_EQUAL(found, 4);
+
+	/* merging: b's sessions join a's, and a takes b's metadata */
+	n_a = a.n_sessions;
+	{
+		size_t n_b = b.n_sessions, added = bzcc_lobby_merge(&a, &b, true);
+		CU_ASSERT_EQUAL(added, n_b); /* no GUID in common */
+		CU_ASSERT_EQUAL(a.n_sessions, n_a + n_b);
+		CU_ASSERT_EQUAL(b.n_sessions, 0);
+		CU_ASSERT_PTR_NOT_NULL(a.meta);
+		CU_ASSERT_PTR_NULL(b.meta);
+	}
+	/* merged again with itself: nothing is added twice */
+	bzcc_lobby_free(&b);
+	CU_ASSERT_EQUAL_FATAL(decode_data_file("bzcc/msl-api-v1/2024-09-12_data-gog.json", &b), 0);
+	CU_ASSERT_EQUAL(bzcc_lobby_merge(&a, &b, true), 0);
+	CU_ASSERT_EQUAL(a.n_sessions, n_a + b.n_sessions);
+	/* a stale second source adds no sessions */
+	bzcc_lobby_free(&a);
+	CU_ASSERT_EQUAL_FATAL(decode_data_file(
+		"bzcc/lobby/iondriver-proxy_2024-09-15_Nielk1-MultiplayerSessionList-mock.json", &a), 0);
+	CU_ASSERT_EQUAL(bzcc_lobby_merge(&a, &b, false), 0);
+	CU_ASSERT_EQUAL(a.n_sessions, n_a);
+	CU_ASSERT_PTR_NOT_NULL(a.meta); /* the metadata still serves */
+	bzcc_lobby_free(&a);
+	bzcc_lobby_free(&b);
+
+	/* team names other than the defaults */
+	CU_ASSERT_EQUAL_FATAL(decode_data_file("bzcc/msl-api-v1/2024-08-30_data.json", &b), 0);
+	v = jget(b.meta, "maps");
+	found = 0;
+	for (i = 0; i < json_object_array_length(v); i++) {
+		struct json_object *m = json_object_array_get_idx(v, i), *t = jget(m, "team_names");
+		if (!strcmp(jstr(m, "key"), "1329976523:mpicanyons")) {
+			found++;
+			CU_ASSERT_EQUAL_FATAL(json_object_array_length(t), 2);
+			CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_array_get_idx(t, 0)), "Nomads");
+			CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_array_get_idx(t, 1)),
+					       "Revolutionaires");
+		}
+	}
+	CU_ASSERT_EQUAL(found, 1);
+	bzcc_lobby_free(&b);
+}
+
 static void test_state_names(void)
 {
 	CU_ASSERT_STRING_EQUAL(bzcc_state_token(BZCC_STATE_PRE_GAME), "pre_game");
@@ -947,6 +1542,7 @@ static void register_tests(void)
 	CU_add_test(s, "nat id oracle (55 real ids)", test_nat_oracle);
 	CU_add_test(s, "nat id edges", test_nat_edges);
 	CU_add_test(s, "base64 names and cp1252", test_text);
+	CU_add_test(s, "cp1252 table against iconv", test_cp1252_table);
 	CU_add_test(s, "raw captures match the decoded oracle", test_lobby_oracle);
 	CU_add_test(s, "teams, leaders and derived fields", test_lobby_teams);
 	CU_add_test(s, "msl api 1.0 files", test_msl_files);
@@ -955,8 +1551,14 @@ static void register_tests(void)
 	CU_add_test(s, "malformed games are skipped and counted", test_bad_games);
 	CU_add_test(s, "invalid utf-8 cleaned, names trimmed", test_utf8_clean);
 	CU_add_test(s, "mods split, map key, proxy source", test_mods_split);
+	CU_add_test(s, "names and messages: no controls, no bidi overrides", test_display_text);
 	CU_add_test(s, "session json view", test_session_json);
 	CU_add_test(s, "state tokens and labels", test_state_names);
+	CU_add_test(s, "rules of the game (MSL attributes, ti/ki, ivar7)", test_rules_of_the_game);
+	CU_add_test(s, "hidden players and the dedicated-server bot", test_hidden_and_bots);
+	CU_add_test(s, "spam rules", test_spam_rules);
+	CU_add_test(s, "join argument, link and its decoding", test_join);
+	CU_add_test(s, "second source: list status, metadata, merge", test_merge_and_meta);
 }
 
 CU_MAIN()

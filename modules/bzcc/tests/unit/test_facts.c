@@ -86,7 +86,7 @@ static void test_seed_real(void)
 {
 	struct buf raw = BUF_INIT;
 	struct json_object *src, *rows, *r, *tags;
-	size_t i, n, with_file = 0, vsr4 = 0;
+	size_t i, n, with_file = 0, vsr4 = 0, undefined = 0;
 	char err[128] = "";
 
 	CU_ASSERT_FATAL(buf_read_file(&raw, cu_data_path("bzcc/maps/vsrmaplist.json"), 1u << 22) == 0);
@@ -109,8 +109,16 @@ static void test_seed_real(void)
 			if (!strcmp(str_of(json_object_array_get_idx(src, k), "File"), str_of(r, "file")))
 				s = json_object_array_get_idx(src, k);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-		/* the real images are absolute gamelistassets URLs, kept as they are */
-		CU_ASSERT_STRING_EQUAL(str_of(r, "image_url"), str_of(s, "Image"));
+		/* the real images are absolute gamelistassets URLs, kept as they
+		 * are; three maps have the JavaScript placeholder
+		 * ".../bzcc/undefined" instead, which is no picture (fault 9) */
+		if (strlen(str_of(s, "Image")) > 10 &&
+		    !strcmp(str_of(s, "Image") + strlen(str_of(s, "Image")) - 10, "/undefined")) {
+			undefined++;
+			CU_ASSERT_FALSE(json_object_object_get_ex(r, "image_url", NULL));
+		} else {
+			CU_ASSERT_STRING_EQUAL(str_of(r, "image_url"), str_of(s, "Image"));
+		}
 		CU_ASSERT_STRING_EQUAL(str_of(r, "name"), str_of(s, "Name"));
 		CU_ASSERT(!str_of(r, "description") || safe_text(str_of(r, "description")));
 		CU_ASSERT(json_object_object_get_ex(r, "tags", &tags) &&
@@ -134,9 +142,30 @@ static void test_seed_real(void)
 		}
 	}
 	CU_ASSERT_EQUAL(vsr4, 1);
+	CU_ASSERT_EQUAL(undefined, 3);
 	json_object_put(rows);
 	json_object_put(src);
 	buf_release(&raw);
+}
+
+/* fault 9: placeholder picture values are "no picture" */
+static void test_image_missing(void)
+{
+	static const char *const missing[] = {
+		NULL, "", "  ", "https://gamelistassets.iondriver.com/bzcc/undefined",
+		"https://gamelistassets.iondriver.com/bzcc/undefined/", "undefined", "null", "NULL",
+		"https://x.example/assets/null?v=1", "mods/123/None",
+		"https://gamelistassets.iondriver.com/bzcc/nomap.png",
+	};
+	static const char *const present[] = {
+		"https://gamelistassets.iondriver.com/bzcc/assets/ea5135e06e66d47b5a1cbb39fdb47296f5732e940df72349913cd9753ac84acc.png",
+		"mods/1325933293/mod.png", "https://x.example/undefined.png", "https://x.example/nullify",
+	};
+	size_t i;
+	for (i = 0; i < sizeof missing / sizeof missing[0]; i++)
+		CU_ASSERT_TRUE(bzcc_image_value_missing(missing[i]));
+	for (i = 0; i < sizeof present / sizeof present[0]; i++)
+		CU_ASSERT_FALSE(bzcc_image_value_missing(present[i]));
 }
 
 static void test_seed_rules(void)
@@ -288,7 +317,12 @@ static void test_getdata_captures(void)
 				out = getdata_obj(ans);
 				CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 				CU_ASSERT_STRING_EQUAL(str_of(out, "title"), str_of(lvl, "Name"));
-				CU_ASSERT_STRING_EQUAL(str_of(out, "image_url"), img);
+				/* MSL's "nomap.png" stand-in is no picture (issue 9) */
+				if (strstr(img, "/nomap.png")) {
+					CU_ASSERT_PTR_NULL(str_of(out, "image_url"));
+				} else {
+					CU_ASSERT_STRING_EQUAL(str_of(out, "image_url"), img);
+				}
 				CU_ASSERT(!str_of(out, "description") ||
 					  safe_text(str_of(out, "description")));
 				json_object_put(out);
@@ -502,6 +536,7 @@ static void register_tests(void)
 	CU_pSuite s = CU_add_suite("bzcc facts", NULL, NULL);
 	sanitize_init();
 	CU_add_test(s, "seed: the real vsrmaplist.json", test_seed_real);
+	CU_add_test(s, "images: placeholder values are no picture", test_image_missing);
 	CU_add_test(s, "seed: tags, numbers, URLs, descriptions, bad entries", test_seed_rules);
 	CU_add_test(s, "getdata: answers from vt-stats's real records", test_getdata_records);
 	CU_add_test(s, "getdata: answers from the captures' levels and mods", test_getdata_captures);

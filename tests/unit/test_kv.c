@@ -1,0 +1,335 @@
+/* test_kv.c: core/kv.c against a real redis-server that requires a password
+ * (started here on a free 127.0.0.1 port, in a temp dir, stopped at the end):
+ * the right password works (also as USER:PASSWORD, percent-encoded, after a
+ * reconnect and with a database number), no password gets NOAUTH, a wrong
+ * one is refused at kv_open(), and no log line carries the password. Needs
+ * redis-server on PATH (the redis-server package, which ./dev installs). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cu.h"
+#include "kv.h"
+
+static pid_t server_pid = -1;
+static int server_port;
+static char server_dir[] = "/tmp/gw-test-kv.XXXXXX";
+static char password[33]; /* random hex, as ./dev makes it */
+static char url[256];
+
+/* A port the kernel considers free right now. */
+static int free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+static void random_hex(char *out, size_t nbytes)
+{
+	unsigned char b[64];
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t i;
+	if (!f || fread(b, 1, nbytes, f) != nbytes)
+		abort();
+	fclose(f);
+	for (i = 0; i < nbytes; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/* The server answers (anything, NOAUTH included) within ~5 s? */
+static int server_answers(void)
+{
+	int i;
+	for (i = 0; i < 100; i++) {
+		struct timeval tv = { 0, 200000 };
+		redisContext *c = redisConnectWithTimeout("127.0.0.1", server_port, tv);
+		int status;
+		if (c && !c->err) {
+			redisReply *r = redisCommand(c, "PING");
+			int up = r != NULL;
+			if (r)
+				freeReplyObject(r);
+			redisFree(c);
+			if (up)
+				return 1;
+		} else if (c) {
+			redisFree(c);
+		}
+		if (waitpid(server_pid, &status, WNOHANG) == server_pid) {
+			server_pid = -1;
+			return 0;
+		}
+		usleep(50000);
+	}
+	return 0;
+}
+
+static int start_server(void)
+{
+	char port[16];
+	random_hex(password, 16);
+	if (!mkdtemp(server_dir))
+		return -1;
+	server_port = free_port();
+	if (server_port <= 0)
+		return -1;
+	snprintf(port, sizeof port, "%d", server_port);
+	server_pid = fork();
+	if (server_pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execlp("redis-server", "redis-server", "--bind", "127.0.0.1", "--port", port,
+		       "--requirepass", password, "--dir", server_dir, "--save", "",
+		       "--appendonly", "no", "--daemonize", "no", "--unixsocket", "", (char *)NULL);
+		_exit(127);
+	}
+	if (server_pid < 0 || !server_answers()) {
+		fprintf(stderr, "test_kv: redis-server did not start (is it installed? "
+				"apt-get install redis-server)\n");
+		return -1;
+	}
+	snprintf(url, sizeof url, "redis://:%s@127.0.0.1:%d/0", password, server_port);
+	return 0;
+}
+
+static int stop_server(void)
+{
+	char path[512];
+	if (server_pid > 0) {
+		kill(server_pid, SIGTERM);
+		waitpid(server_pid, NULL, 0);
+	}
+	/* redis-server may leave nothing, or a dump it was told not to make */
+	snprintf(path, sizeof path, "%s/dump.rdb", server_dir);
+	unlink(path);
+	rmdir(server_dir);
+	return 0;
+}
+
+/* stderr (where log.c writes) captured into a file while `fn` runs. */
+static char captured[8192];
+static void capture_stderr(void (*fn)(void *), void *arg)
+{
+	char tmpl[] = "/tmp/gw-test-kv-log.XXXXXX";
+	int fd = mkstemp(tmpl), saved = dup(2);
+	ssize_t n;
+	CU_ASSERT_FATAL(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	fn(arg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	lseek(fd, 0, SEEK_SET);
+	n = read(fd, captured, sizeof captured - 1);
+	captured[n > 0 ? n : 0] = 0;
+	close(fd);
+	unlink(tmpl);
+}
+
+static int set_get(struct kv *kv, const char *key, const char *value)
+{
+	const char *argv[] = { "SET", key, value };
+	redisReply *r = kv_cmd(kv, 3, argv, NULL);
+	struct buf got = BUF_INIT;
+	int ok = r && r->type == REDIS_REPLY_STATUS;
+	if (r)
+		freeReplyObject(r);
+	ok = ok && kv_get(kv, key, &got) == 1 && !strcmp(got.data, value);
+	buf_release(&got);
+	return ok;
+}
+
+static void test_right_password(void)
+{
+	struct kv kv;
+	CU_ASSERT_EQUAL_FATAL(kv_open(&kv, url, 1000), 0);
+	CU_ASSERT_TRUE(kv_ping(&kv));
+	CU_ASSERT_TRUE(set_get(&kv, "gw:test:kv", "right"));
+	/* a dropped connection comes back authenticated */
+	redisFree(kv.ctx);
+	kv.ctx = NULL;
+	CU_ASSERT_TRUE(kv_ping(&kv));
+	CU_ASSERT_TRUE(set_get(&kv, "gw:test:kv", "again"));
+	kv_close(&kv);
+	CU_ASSERT_PTR_NULL(kv.password);
+}
+
+static void test_user_and_password(void)
+{
+	struct kv kv;
+	char u[300];
+	/* Redis 6+: requirepass is the password of the "default" ACL user */
+	snprintf(u, sizeof u, "redis://default:%s@127.0.0.1:%d", password, server_port);
+	CU_ASSERT_EQUAL_FATAL(kv_open(&kv, u, 1000), 0);
+	CU_ASSERT_STRING_EQUAL(kv.user, "default");
+	CU_ASSERT_TRUE(kv_ping(&kv));
+	kv_close(&kv);
+	/* a password alone before the '@' (redis-cli's reading) */
+	snprintf(u, sizeof u, "redis://%s@127.0.0.1:%d", password, server_port);
+	CU_ASSERT_EQUAL_FATAL(kv_open(&kv, u, 1000), 0);
+	CU_ASSERT_PTR_NULL(kv.user);
+	CU_ASSERT_TRUE(kv_ping(&kv));
+	kv_close(&kv);
+}
+
+static void test_no_password(void)
+{
+	struct kv kv;
+	struct buf got = BUF_INIT;
+	char u[300];
+	snprintf(u, sizeof u, "redis://127.0.0.1:%d/0", server_port);
+	/* connects (nothing says the server wants a password) ... */
+	CU_ASSERT_EQUAL_FATAL(kv_open(&kv, u, 1000), 0);
+	/* ... but every command is refused */
+	CU_ASSERT_FALSE(kv_ping(&kv));
+	CU_ASSERT_EQUAL(kv_get(&kv, "gw:test:kv", &got), -1);
+	buf_release(&got);
+	kv_close(&kv);
+}
+
+struct open_call {
+	const char *url;
+	int rc;
+	bool ping;
+};
+
+static void do_open(void *arg)
+{
+	struct open_call *c = arg;
+	struct kv kv;
+	c->rc = kv_open(&kv, c->url, 1000);
+	c->ping = kv_ping(&kv); /* retries the connection: AUTH refused again */
+	kv_close(&kv);
+}
+
+static void test_wrong_password(void)
+{
+	char wrong[33], u[300];
+	struct open_call c;
+	random_hex(wrong, 16);
+	snprintf(u, sizeof u, "redis://:%s@127.0.0.1:%d/0", wrong, server_port);
+	c.url = u;
+	capture_stderr(do_open, &c);
+	CU_ASSERT_EQUAL(c.rc, -1);
+	CU_ASSERT_FALSE(c.ping);
+	/* the refusal is logged with the server's reason, never the password */
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, "refused AUTH"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(captured, "WRONGPASS"));
+	CU_ASSERT_PTR_NULL(strstr(captured, wrong));
+	/* the right password as the user name of another user is refused too */
+	snprintf(u, sizeof u, "redis://nobody:%s@127.0.0.1:%d/0", password, server_port);
+	capture_stderr(do_open, &c);
+	CU_ASSERT_EQUAL(c.rc, -1);
+	CU_ASSERT_PTR_NULL(strstr(captured, password));
+}
+
+static void test_percent_encoded_password(void)
+{
+	static const char odd[] = "p@ss:w/rd%#?";
+	const char *set[] = { "CONFIG", "SET", "requirepass", odd };
+	const char *back[] = { "CONFIG", "SET", "requirepass", password };
+	struct kv admin, kv;
+	redisReply *r;
+	char u[300];
+	CU_ASSERT_EQUAL_FATAL(kv_open(&admin, url, 1000), 0);
+	r = kv_cmd(&admin, 4, set, NULL);
+	CU_ASSERT_FATAL(r && r->type == REDIS_REPLY_STATUS);
+	freeReplyObject(r);
+	snprintf(u, sizeof u, "redis://:p%%40ss%%3Aw%%2Frd%%25%%23%%3F@127.0.0.1:%d/0", server_port);
+	CU_ASSERT_EQUAL(kv_open(&kv, u, 1000), 0);
+	if (kv.password)
+		CU_ASSERT_STRING_EQUAL(kv.password, odd);
+	CU_ASSERT_TRUE(kv_ping(&kv));
+	r = kv_cmd(&kv, 4, back, NULL);
+	CU_ASSERT_FATAL(r && r->type == REDIS_REPLY_STATUS);
+	freeReplyObject(r);
+	kv_close(&kv);
+	kv_close(&admin);
+}
+
+static void test_database_number(void)
+{
+	struct kv kv3, kv0;
+	struct buf got = BUF_INIT;
+	char u[300];
+	snprintf(u, sizeof u, "redis://:%s@127.0.0.1:%d/3", password, server_port);
+	CU_ASSERT_EQUAL_FATAL(kv_open(&kv3, u, 1000), 0);
+	CU_ASSERT_EQUAL(kv3.dbnum, 3);
+	CU_ASSERT_TRUE(set_get(&kv3, "gw:test:db", "three"));
+	CU_ASSERT_EQUAL_FATAL(kv_open(&kv0, url, 1000), 0);
+	CU_ASSERT_EQUAL(kv_get(&kv0, "gw:test:db", &got), 0); /* not in db 0 */
+	buf_release(&got);
+	kv_close(&kv0);
+	kv_close(&kv3);
+}
+
+static void test_bad_urls(void)
+{
+	static const char *const bad[] = {
+		"redis://:s3cr%zzet@127.0.0.1:6379/0",  /* bad escape */
+		"redis://:s3cr%00et@127.0.0.1:6379/0",  /* encoded NUL */
+		"redis://:s3cret%2@127.0.0.1:6379/0",   /* cut escape */
+		"redis://:s3cret@:6379/0",              /* no host */
+		"redis://:s3cret@127.0.0.1:99999/0",    /* port out of range */
+		"http://:s3cret@127.0.0.1:6379/0",      /* another scheme */
+	};
+	size_t i;
+	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+		struct open_call c = { bad[i], 0, false };
+		capture_stderr(do_open, &c);
+		CU_ASSERT_EQUAL(c.rc, -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(captured, "invalid REDIS_URL"));
+		CU_ASSERT_PTR_NULL(strstr(captured, "s3cr"));
+	}
+}
+
+/* Not a suite init function: cu.h's exit status does not count a failed
+ * suite init, and a missing redis-server must fail the program. */
+static void test_server_starts(void)
+{
+	CU_ASSERT_EQUAL_FATAL(start_server(), 0);
+}
+
+static int suite_clean(void)
+{
+	return stop_server();
+}
+
+static void register_tests(void)
+{
+	CU_pSuite s = CU_add_suite("kv AUTH against redis-server", NULL, suite_clean);
+	CU_add_test(s, "redis-server with requirepass starts", test_server_starts);
+	CU_add_test(s, "right password", test_right_password);
+	CU_add_test(s, "USER:PASSWORD and PASSWORD@", test_user_and_password);
+	CU_add_test(s, "no password: NOAUTH", test_no_password);
+	CU_add_test(s, "wrong password refused, not logged", test_wrong_password);
+	CU_add_test(s, "percent-encoded password", test_percent_encoded_password);
+	CU_add_test(s, "database number after AUTH", test_database_number);
+	CU_add_test(s, "invalid URLs, password not logged", test_bad_urls);
+}
+
+CU_MAIN()
