@@ -1,4 +1,4 @@
-"""t51: the history aggregates (modules/bzcc/sql/008-history-aggregates.sql)
+"""t51: the history aggregates (modules/bzcc/sql/007-history-aggregates.sql)
 against a recomputation from the raw rows.
 
 `gamewatch-job rollup` keeps bzcc.player_sessions, player_totals,
@@ -7,8 +7,9 @@ polls_minutely, session_lengths and session_length_daily; `rollup --full`
 rebuilds them. This script polls the real captures in stages (replays of
 the MSL captures in two groups, the second with the IonDriver lobby capture
 older than part of the first; then live polls of a capture, of the same
-capture with one session on another map, and of another capture, which
-revives sessions and ends others), runs the rollup after each stage, and
+capture with one session on another map, of another capture, which
+revives long-ended sessions as new "~N" ones and ends the others, and of the
+first capture again, which reopens the sessions just ended), runs the rollup after each stage, and
 recomputes every aggregate here, in Python, from the raw rows
 (bzcc.player_session_events, sessions, session_snapshots, polls). The
 player profile, which corrects the aggregates with the sessions not rolled
@@ -92,7 +93,7 @@ def raw():
 
 
 def recompute(r):
-    """Every aggregate of 008, from the raw rows, as {table: {key: value}}."""
+    """Every aggregate of 007, from the raw rows, as {table: {key: value}}."""
     out = {}
     ps = {}
     for pid, sid, j, u in r["stays"]:
@@ -366,11 +367,28 @@ live_after = set(r[0] for r in psql(LIVE))
 rollup("stage 3, another capture")
 want = check_tables("stage 3, another capture", skip=("map_totals", "mod_totals"))
 counted = set(db_tables(["session_lengths"])["session_lengths"])
-ok(live_before and live_after and not live_before & live_after and live_after <= counted_before
-   and not live_after & counted and live_before <= counted,
-   "stage 3: the last poll ended %d sessions (now counted by length) and listed %d again"
-   " (no longer counted)" % (len(live_before), len(live_after)), live_before, live_after)
+# its sessions ended long ago (stage 2): the poller's revive rule starts
+# them anew as "<raw id>~N" and leaves the old ones ended and counted
+ok(live_before and live_after and not live_before & live_after and live_before <= counted
+   and all("~" in i for i in live_after) and not live_after & counted_before
+   and not live_after & counted and counted_before <= counted,
+   "stage 3: the last poll ended %d sessions (now counted by length) and revived %d long-ended"
+   " ones as new sessions (not counted; the old ones still are)" % (len(live_before), len(live_after)),
+   live_before, live_after)
 check_profiles("stage 3, another capture", want)
+# listed again within the revive period, the sessions just ended reopen:
+# their length rows are taken out again
+time.sleep(1.1)
+live("stage 3, listed again", six)
+reopened = set(r[0] for r in psql(LIVE))
+rollup("stage 3, listed again")
+want = check_tables("stage 3, listed again", skip=("map_totals", "mod_totals"))
+counted = set(db_tables(["session_lengths"])["session_lengths"])
+ok(reopened == live_before and not reopened & counted and live_after <= counted,
+   "stage 3: the %d sessions listed again reopened (no longer counted by length), the %d revived"
+   " ones ended (counted)" % (len(reopened), len(live_after)), reopened - live_before,
+   live_before - reopened, reopened & counted, live_after - counted)
+check_profiles("stage 3, listed again", want)
 # a lobby whose players are all hidden (no Steam/GOG id: no stays at all),
 # then a poll without its sessions: only the sessions live at the previous
 # rollup tell the next one to count them
