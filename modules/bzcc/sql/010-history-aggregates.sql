@@ -4,7 +4,7 @@
 -- here is derived: `gamewatch-job rollup --full` rebuilds it from the raw
 -- rows, and the statements that maintain it are in
 -- modules/bzcc/store/bzcc-rollup.c (what each column means: docs/history.md).
--- Recorded as (bzcc, 010).
+-- Needs PostgreSQL's pg_trgm extension (below). Recorded as (bzcc, 010).
 
 -- A player's stays in one session, summed (the rows of a player's profile).
 -- map_key is the session's map when the rollup last counted the session;
@@ -103,11 +103,29 @@ CREATE TABLE bzcc.session_length_daily (
 -- A search of the session history (`q`, a substring of the name) reads the
 -- sessions whose names hold the search's trigrams, not every session ever
 -- seen (pg_trgm: PostgreSQL's contrib, a trusted extension the database
--- owner may create).
+-- owner may create). Debian ships it with the server package (postgresql-15
+-- provides postgresql-contrib-15); a server without it, or a migrating role
+-- that may not create it, stops here with what to do instead of a bare
+-- "could not open extension control file".
+DO $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+		RETURN;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm') THEN
+		RAISE EXCEPTION 'bzcc 010 needs the PostgreSQL extension pg_trgm, which this server (%) does not have: install PostgreSQL''s contrib modules on the database host (Debian: apt-get install postgresql-contrib) and run gamewatch-job migrate again',
+			current_setting('server_version');
+	END IF;
+	IF NOT has_database_privilege(current_database(), 'CREATE') THEN
+		RAISE EXCEPTION 'bzcc 010 needs the PostgreSQL extension pg_trgm in database %, and role % may not create it: have its owner or a superuser run CREATE EXTENSION pg_trgm there, then run gamewatch-job migrate again',
+			current_database(), current_user;
+	END IF;
+END
+$$;
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX sessions_name_trgm_idx ON bzcc.sessions USING gin (lower(name) gin_trgm_ops);
 
--- pending_from (003) is now the earliest of: the join of a stay still open
+-- pending_from (platform 002) is now the earliest of: the join of a stay still open
 -- and the last sighting of a session still live, at the last run.
 -- The tables above start empty (map_totals and mod_totals start equal to
 -- the daily rows): forget the watermark, so that the next rollup counts
