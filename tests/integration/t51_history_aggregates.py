@@ -1,4 +1,4 @@
-"""t51: the history aggregates (modules/bzcc/sql/007-history-aggregates.sql)
+"""t51: the history aggregates (modules/bzcc/sql/010-history-aggregates.sql)
 against a recomputation from the raw rows.
 
 `gamewatch-job rollup` keeps bzcc.player_sessions, player_totals,
@@ -93,7 +93,7 @@ def raw():
 
 
 def recompute(r):
-    """Every aggregate of 007, from the raw rows, as {table: {key: value}}."""
+    """Every aggregate of 010, from the raw rows, as {table: {key: value}}."""
     out = {}
     ps = {}
     for pid, sid, j, u in r["stays"]:

@@ -3,7 +3,7 @@
  * bzcc.sessions, bzcc.player_session_events, players, identities,
  * bzcc.maps, bzcc.mods and the rollups (bzcc.player_daily, map_daily,
  * mod_daily, players_online, session_duration_stats; see
- * sql/003-players-history.sql). Read-only; used by the web app.
+ * sql/002-players-history.sql). Read-only; used by the web app.
  *
  * Every function builds its answer in PostgreSQL (json_build_object), runs
  * only parameterized statements, and returns a new json-c object the

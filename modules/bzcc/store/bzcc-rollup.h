@@ -5,8 +5,8 @@
  * daily rollups bzcc.player_daily, map_daily, mod_daily and
  * players_online, the bzcc.session_duration_stats view, and the rollup's
  * watermark in rollup_state (name 'bzcc-daily'); tables in
- * modules/bzcc/sql/003-players-history.sql. And the aggregates the history
- * pages read instead of whole history (008-history-aggregates.sql):
+ * modules/bzcc/sql/002-players-history.sql. And the aggregates the history
+ * pages read instead of whole history (010-history-aggregates.sql):
  * map_totals and mod_totals (sums of the daily rows), players_online_hourly
  * and _daily (peaks), polls_minutely (every poll per minute), player_sessions, player_totals and player_maps (a
  * player's stays per session, summed), session_lengths and
