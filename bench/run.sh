@@ -205,6 +205,7 @@ start_lighttpd() {  # NAME SOCKET -> sets LIGHTTPD_URL
 	sed -i "s|\"$TMP/run/gamewatch/app.sock\"|\"$sock\"|" "$dir/gamewatch.conf"
 	grep -q "\"$sock\"" "$dir/gamewatch.conf" || die "socket not set in $dir/gamewatch.conf"
 	cat >"$dir/lighttpd.conf" <<-EOC
+		server.modules += ( "mod_fastcgi", "mod_setenv" )
 		server.bind = "127.0.0.1"
 		server.port = $port
 		server.errorlog = "$TMP/log/lighttpd-$name-error.log"

@@ -10,6 +10,9 @@
 #ifndef GW_PKGDATADIR
 #define GW_PKGDATADIR "/usr/local/share/gamewatch"
 #endif
+#ifndef GW_RUNSTATEDIR
+#define GW_RUNSTATEDIR "/usr/local/var/run"
+#endif
 
 static const char *env_or(const char *name, const char *def)
 {
@@ -36,7 +39,7 @@ static long env_long(const char *name, long def, long min, long max)
 void cfg_load_env(struct cfg *c)
 {
 	c->database_url = env_or("DATABASE_URL", "postgresql:///gamewatch");
-	c->redis_url = env_or("REDIS_URL", "redis://127.0.0.1:6379/0");
+	c->redis_url = env_or("REDIS_URL", NULL);
 	c->secret_key = env_or("SECRET_KEY", NULL);
 	c->metrics_token = env_or("METRICS_TOKEN", NULL);
 	c->app_base_url = env_or("APP_BASE_URL", "");
@@ -45,7 +48,7 @@ void cfg_load_env(struct cfg *c)
 	c->stale_after_s = (int)env_long("GW_STALE_AFTER_SECONDS", 30, 1, 86400);
 	c->template_dir = env_or("GW_TEMPLATE_DIR", GW_PKGDATADIR "/templates");
 	c->sql_dir = env_or("GW_SQL_DIR", GW_PKGDATADIR "/sql");
-	c->run_dir = env_or("GW_RUN_DIR", "/tmp");
+	c->run_dir = env_or("GW_RUN_DIR", GW_RUNSTATEDIR "/gamewatch");
 	c->max_body_bytes = (size_t)env_long("GW_MAX_BODY_BYTES", 1 << 20, 1024, 1L << 30);
 	c->fetch_timeout_ms = (int)env_long("GW_FETCH_TIMEOUT_MS", 4000, 100, 600000);
 }

@@ -1,5 +1,6 @@
 /* cfg.h: process configuration, read once from the environment at start-up
- * and never changed afterwards. Secrets (SECRET_KEY, METRICS_TOKEN, database
+ * and never changed afterwards. The programs first fill the environment from
+ * the env file (envfile.h), so "the environment" includes its settings. Secrets (SECRET_KEY, METRICS_TOKEN, database
  * passwords in DATABASE_URL) come only from the environment and are never
  * logged.
  *
@@ -15,7 +16,9 @@
 
 struct cfg {
 	const char *database_url;  /* DATABASE_URL, libpq URI/conninfo; default "postgresql:///gamewatch" */
-	const char *redis_url;     /* REDIS_URL, "redis://HOST:PORT/DB" or "unix:/path"; default "redis://127.0.0.1:6379/0" */
+	const char *redis_url;     /* REDIS_URL, "redis://HOST:PORT/DB" or "unix:/path"; NULL when unset
+				    * or empty: Redis is off (kv.h: caches off, change events through
+				    * PostgreSQL LISTEN/NOTIFY, rate limits off) */
 	const char *secret_key;    /* SECRET_KEY; NULL when unset (then cfg_check_secret fails and nothing starts) */
 	const char *metrics_token; /* METRICS_TOKEN: bearer token of ROLE_OPERATOR rows; NULL when unset (loopback only) */
 	const char *app_base_url;  /* APP_BASE_URL, e.g. "http://127.0.0.1:8080"; default "" (relative links) */
@@ -24,7 +27,8 @@ struct cfg {
 	int stale_after_s;         /* GW_STALE_AFTER_SECONDS; default 30 */
 	const char *template_dir;  /* GW_TEMPLATE_DIR; default GW_PKGDATADIR "/templates" */
 	const char *sql_dir;       /* GW_SQL_DIR; default GW_PKGDATADIR "/sql" */
-	const char *run_dir;       /* GW_RUN_DIR (lock files); default "/tmp" */
+	const char *run_dir;       /* GW_RUN_DIR (the jobs' lock files); default GW_RUNSTATEDIR "/gamewatch"
+				    * (/run/gamewatch for the package), the service user's own directory */
 	size_t max_body_bytes;     /* GW_MAX_BODY_BYTES: cap on every route row's body_max; default 1 MiB */
 	int fetch_timeout_ms;      /* GW_FETCH_TIMEOUT_MS, whole-transfer limit for upstream fetches; default 4000 */
 };

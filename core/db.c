@@ -17,12 +17,14 @@ static int db_connect(struct db *db)
 		db->conn = NULL;
 		return -1;
 	}
+	db->session++;
 	return 0;
 }
 
 int db_open(struct db *db, const char *url)
 {
 	db->conn = NULL;
+	db->session = 0;
 	db->url = strdup(url);
 	if (!db->url)
 		abort();
@@ -32,6 +34,7 @@ int db_open(struct db *db, const char *url)
 void db_init_lazy(struct db *db, const char *url)
 {
 	db->conn = NULL;
+	db->session = 0;
 	db->url = strdup(url);
 	if (!db->url)
 		abort();
@@ -43,8 +46,10 @@ int db_ensure(struct db *db)
 		return 0;
 	if (db->conn) {
 		PQreset(db->conn);
-		if (PQstatus(db->conn) == CONNECTION_OK)
+		if (PQstatus(db->conn) == CONNECTION_OK) {
+			db->session++;
 			return 0;
+		}
 	}
 	return db_connect(db);
 }
@@ -120,4 +125,37 @@ bool db_ping(struct db *db)
 		return false;
 	PQclear(res);
 	return true;
+}
+
+int db_listen(struct db *db, const char *channel)
+{
+	char sql[80];
+	size_t i, n = strlen(channel);
+	if (!n || n > 63) {
+		log_error("refusing to LISTEN on a channel name of %zu bytes", n);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (!((channel[i] >= 'a' && channel[i] <= 'z') || (channel[i] >= '0' && channel[i] <= '9') ||
+		      channel[i] == '_')) {
+			log_error("refusing to LISTEN on channel \"%s\": only [a-z0-9_]", channel);
+			return -1;
+		}
+	snprintf(sql, sizeof sql, "LISTEN %s", channel);
+	return db_run(db, sql, 0, NULL);
+}
+
+int db_notifies(struct db *db)
+{
+	PGnotify *n;
+	int count = 0;
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK)
+		return -1;
+	if (!PQconsumeInput(db->conn))
+		return -1;
+	while ((n = PQnotifies(db->conn))) {
+		PQfreemem(n);
+		count++;
+	}
+	return count;
 }

@@ -14,6 +14,8 @@
 struct db {
 	PGconn *conn;    /* NULL while disconnected */
 	char *url;       /* malloc'd copy of the conninfo */
+	unsigned long session; /* bumped on every new session (connect or reset): a
+				* LISTEN made before a change of it is gone */
 };
 
 /* Remember `url` and connect. Returns 0, or -1 (logged) when the first
@@ -49,5 +51,19 @@ void db_rollback(struct db *db);
 
 /* Is the server reachable right now (runs "SELECT 1")? */
 bool db_ping(struct db *db);
+
+/* LISTEN on `channel` (PostgreSQL asynchronous notifications, sent by
+ * NOTIFY / pg_notify()). `channel` is a constant of the caller's, made only
+ * of [a-z0-9_] (it is an identifier, not a parameter; anything else is
+ * refused). Connects when needed. The LISTEN lasts as long as the session:
+ * compare db->session before and after to know it must be repeated.
+ * Returns 0 or -1 (logged). */
+int db_listen(struct db *db, const char *channel);
+
+/* Without blocking, read what the server has sent and count (and discard)
+ * the notifications that arrived on any channel this session listens to.
+ * Returns the count (0 when none), or -1 when not connected or the
+ * connection is broken (then nothing can be known: assume a change). */
+int db_notifies(struct db *db);
 
 #endif

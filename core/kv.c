@@ -176,6 +176,10 @@ int kv_open(struct kv *kv, const char *url, int timeout_ms)
 {
 	memset(kv, 0, sizeof *kv);
 	kv->timeout_ms = timeout_ms > 0 ? timeout_ms : 1000;
+	if (!url || !*url) {
+		kv->off = true; /* REDIS_URL unset: Redis is not used at all */
+		return KV_OFF;
+	}
 	if (kv_parse_url(kv, url) < 0) {
 		/* the URL may hold a password: show only what follows the '@' */
 		const char *at = strchr(url, '@');
@@ -292,6 +296,11 @@ lost:
 	redisFree(kv->ctx);
 	kv->ctx = NULL;
 	return -1;
+}
+
+bool kv_enabled(const struct kv *kv)
+{
+	return !kv->off;
 }
 
 int kv_read_messages(struct kv *kv,

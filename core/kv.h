@@ -1,6 +1,12 @@
 /* kv.h: a thin layer over hiredis (0.14 on Debian 12) for caches, pub/sub
  * and poll state. Redis holds only what can be rebuilt from PostgreSQL.
  *
+ * Redis is optional: opened with no URL (REDIS_URL unset, as on a shared
+ * host) a struct kv is "off": kv_enabled() is false, every command returns
+ * NULL at once without logging, kv_ping() is false. Callers treat that like
+ * a Redis that is down, minus the error logs: caches are skipped and the
+ * data comes from PostgreSQL (docs/ARCHITECTURE.md, "Without Redis").
+ *
  * Ownership (hiredis): every redisReply returned here is the caller's and is
  * freed with freeReplyObject(), which frees nested replies too. A struct kv
  * is not thread-safe (one per process). */
@@ -22,7 +28,11 @@ struct kv {
 	int timeout_ms;    /* connect and command timeout */
 	char *user;        /* malloc'd ACL user name for AUTH, or NULL */
 	char *password;    /* malloc'd AUTH password, or NULL (never logged) */
+	bool off;          /* opened without a URL: Redis is not used (kv_enabled() false) */
 };
+
+/* kv_open()'s answer when the URL is NULL or empty: Redis is off. */
+#define KV_OFF 1
 
 /* Parse `url` and connect with a timeout (timeout_ms for connect and each
  * command). Accepted forms (the "redis" URI scheme as redis-cli -u reads it):
@@ -39,6 +49,12 @@ struct kv {
  * invalid). A server that wants a password given none connects; its
  * commands then fail (NOAUTH error replies, kv_ping() false). */
 int kv_open(struct kv *kv, const char *url, int timeout_ms);
+/* (url NULL or "": no connection is made, nothing is logged, and kv_open
+ * returns KV_OFF; the struct is then "off" for good.) */
+
+/* Is Redis in use at all (false only for a struct opened with no URL)? A
+ * struct that is enabled may still be disconnected. */
+bool kv_enabled(const struct kv *kv);
 
 /* Reconnect when the connection is down. Returns 0 or -1 (logged once per
  * failure). */

@@ -174,7 +174,8 @@ struct gw_module {
 	 * page: {"headline": "...", "detail": "..."}. May be NULL. */
 	void (*hub_card)(struct app *app, struct json_object *card);
 	/* Add the module's freshness keys to the /healthz object `out`; return
-	 * 0 when its data is fresh, 1 when stale (the site is then degraded).
+	 * 0 when its data is fresh, 1 when stale (/healthz then answers 503,
+	 * status "stale": platform/web/api-health.c).
 	 * May be NULL. */
 	int (*health)(struct app *app, struct json_object *out);
 	/* Append the module's own metric families to `out` in the Prometheus

@@ -3,15 +3,27 @@
  *
  *   gamewatch-job list                 one line per job: name, module, schedule, what it does
  *   gamewatch-job schedule [--bindir D] [--sysconfdir D] [--localstatedir D]
+ *                          [--runstatedir D] [--user NAME]
  *                                      print the crontab of the scheduled jobs
- *                                      (defaults: the configured install paths)
+ *                                      (defaults: the configured install paths);
+ *                                      with --user, as a system crontab
+ *                                      (/etc/cron.d) whose lines run as NAME
  *   gamewatch-job scheduler [--log-dir DIR]
  *                                      run the jobs on their schedules, in the
  *                                      foreground (platform/jobs/scheduler.h)
- *   gamewatch-job NAME [options]       run one job, recorded in job_runs
+ *   gamewatch-job NAME [options]       run one job, recorded in job_runs; a job
+ *                                      of a built module that GW_MODULES leaves
+ *                                      out logs so and exits 0 (the installed
+ *                                      crontab names every built module's jobs)
+ *
+ * Settings come from the environment, filled first from the env file
+ * (GW_ENV_FILE, default <sysconfdir>/gamewatch/env; core/envfile.h), the
+ * same file the web app reads; one that does not parse stops the command
+ * (exit status 2). `--help` reads no file.
  *
  * A job does not run without a SECRET_KEY of at least 32 bytes (exit
- * status 2 and one log line; cfg.h); `list` and `--help` need none.
+ * status 2 and one log line; cfg.h); `list`, `schedule` and `--help` need
+ * none.
  */
 #include <limits.h>
 #include <signal.h>
@@ -20,6 +32,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "envfile.h"
 #include "http.h"
 #include "log.h"
 #include "platform/jobs/job-runs.h"
@@ -36,6 +49,9 @@
 #endif
 #ifndef GW_LOCALSTATEDIR
 #define GW_LOCALSTATEDIR "/usr/local/var"
+#endif
+#ifndef GW_RUNSTATEDIR
+#define GW_RUNSTATEDIR "/usr/local/var/run"
 #endif
 
 static void on_signal(int sig)
@@ -57,6 +73,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: gamewatch-job NAME [options]\n"
 		   "       gamewatch-job list\n"
 		   "       gamewatch-job schedule [--bindir DIR] [--sysconfdir DIR] [--localstatedir DIR]\n"
+		   "                              [--runstatedir DIR] [--user NAME]\n"
 		   "       gamewatch-job scheduler [--log-dir DIR]\n\n"
 		   "%-12s %-8s %-16s %s\n", "job", "module", "schedule", "what it does");
 	list_rows(f, "platform", platform_jobs);
@@ -66,16 +83,19 @@ static void usage(FILE *f)
 
 static int cmd_schedule(int argc, char **argv)
 {
-	struct crontab_paths p = { GW_BINDIR, GW_SYSCONFDIR, GW_LOCALSTATEDIR };
+	struct crontab_paths p = { GW_BINDIR, GW_SYSCONFDIR, GW_LOCALSTATEDIR, GW_RUNSTATEDIR, NULL };
 	int i;
 	for (i = 1; i < argc; i++) {
 		const char **to = !strcmp(argv[i], "--bindir")          ? &p.bindir
 				  : !strcmp(argv[i], "--sysconfdir")    ? &p.sysconfdir
 				  : !strcmp(argv[i], "--localstatedir") ? &p.localstatedir
+				  : !strcmp(argv[i], "--runstatedir")   ? &p.runstatedir
+				  : !strcmp(argv[i], "--user")          ? &p.user
 									: NULL;
-		if (!to || i + 1 >= argc || argv[i + 1][0] != '/') {
+		if (!to || i + 1 >= argc || (to != &p.user && argv[i + 1][0] != '/')) {
 			fprintf(stderr, "usage: gamewatch-job schedule [--bindir DIR] [--sysconfdir DIR]"
-					" [--localstatedir DIR] (absolute paths)\n");
+					" [--localstatedir DIR] [--runstatedir DIR] [--user NAME]"
+					" (absolute paths)\n");
 			return 2;
 		}
 		*to = argv[++i];
@@ -123,6 +143,14 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	{
+		char err[300];
+		if (envfile_load(err, sizeof err) < 0) {
+			log_error("%s", err);
+			return 2;
+		}
+		log_init("gamewatch-job"); /* GW_LOG_LEVEL, LOG_FORMAT may come from the file */
+	}
 	if (!strcmp(argv[1], "list")) {
 		usage(stdout);
 		return 0;
@@ -133,6 +161,17 @@ int main(int argc, char **argv)
 		return cmd_scheduler(argc - 1, argv + 1);
 	job = job_find(argv[1], &mod);
 	if (!job) {
+		/* the installed crontab names every built module's jobs: one of a
+		 * module GW_MODULES leaves out has nothing to do */
+		const struct gw_module *const *b;
+		const struct gw_job *j;
+		for (b = gw_modules_built; *b; b++)
+			for (j = (*b)->jobs; j && j->name; j++)
+				if (!strcmp(j->name, argv[1])) {
+					log_info("%s: the module %s is not enabled (GW_MODULES): "
+						 "nothing to do", argv[1], (*b)->name);
+					return 0;
+				}
 		fprintf(stderr, "gamewatch-job: unknown job \"%s\"\n", argv[1]);
 		usage(stderr);
 		return 2;

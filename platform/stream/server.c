@@ -660,7 +660,10 @@ static void handle_request(struct conn *c)
 		room_rebuild(sr);
 	if (!sr->r->doc) {
 		conn_error(c, 503, "service unavailable",
-			   "The data of this room is not available yet (Redis down, or no poll yet).",
+			   kv_enabled(&srv.kv)
+				   ? "The data of this room is not available yet (Redis down, or no poll yet)."
+				   : "Streams need Redis, which this installation does not use (REDIS_URL "
+				     "is unset): poll the JSON API instead.",
 			   "Retry-After: 5\r\n");
 		goto out;
 	}

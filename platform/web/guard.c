@@ -430,6 +430,10 @@ int guard_rate_take(struct app *app, const char *key, const struct guard_rate *l
 		return 0;
 	if (g->rate_skip_until_ms && time_mono_ms() < g->rate_skip_until_ms)
 		return 0;
+	/* REDIS_URL unset: the buckets live nowhere, the limits are off (the
+	 * program said so once at start) */
+	if (!kv_enabled(&app->kv))
+		return 0;
 	snprintf(burst, sizeof burst, "%u", lim->burst);
 	snprintf(period, sizeof period, "%llu", (unsigned long long)lim->per_s * 1000ULL);
 	rate_script_sha(sha);

@@ -171,7 +171,9 @@ int guard_rate_key(enum route_rate cls, const char *addr, char *out, size_t outl
  * *retry_after_s (at least 1). Loopback peers (when trusted) and RATE_NONE
  * rows are not limited. When Redis fails, the request is allowed (fail
  * open), a warning is logged at most every 10 s, and Redis is not asked
- * again for 1 s. */
+ * again for 1 s. Without Redis at all (REDIS_URL unset, kv_enabled() false)
+ * there are no limits: every request is allowed, silently (gamewatch.fcgi
+ * says so once when it starts). */
 int guard_rate(struct app *app, struct req *r, int *retry_after_s);
 
 /* Take one token from the bucket of Redis key `key` under limit `lim`,

@@ -7,8 +7,16 @@
  *                                         writes the pidfile, then becomes NAME) or
  *                                         --allow-root (pool.h)
  *
+ * Settings come from the environment, filled first from the env file
+ * (GW_ENV_FILE, default <sysconfdir>/gamewatch/env; core/envfile.h): the
+ * same file whether systemd, mod_fcgid or a shell starts the program. A
+ * file that does not parse stops the program (exit status 2).
+ *
  * Neither form starts without a SECRET_KEY of at least 32 bytes (exit
  * status 2 and one log line; cfg.h). `--routes` needs no secret.
+ *
+ * The pool reloads on SIGHUP: it reads the env file again and replaces
+ * every worker gracefully (pool.h).
  *
  * Each worker serves one request at a time and recycles itself after
  * GW_MAX_REQUESTS requests (default 100000; 0 = never), a guard against slow
@@ -20,6 +28,7 @@
 #include <unistd.h>
 
 #include "platform/web/app.h"
+#include "envfile.h"
 #include "log.h"
 #include "platform/web/metrics.h"
 #include "platform/module.h"
@@ -99,7 +108,9 @@ static int worker(int sock)
 			app_handle(&app, &r);
 		req_send(&r);
 		metrics_observe(r.route, r.method, r.status, metrics_clock_ns() - t0);
-		if (r.status >= 500)
+		/* /healthz answers 503 by design while the data is stale: the
+		 * monitoring reads it, the log need not */
+		if (r.status >= 500 && !(r.status == 503 && r.route && !strcmp(r.route->pattern, "/healthz")))
 			log_error("%s %s -> %d", r.method, r.path ? r.path : "?", r.status);
 		req_release(&r);
 		FCGX_Finish_r(&fr);
@@ -148,6 +159,24 @@ static int print_routes(void)
 	return 0;
 }
 
+/* The pool's SIGHUP step: the env file again, and the secret checked as at
+ * start, before any new worker is forked. */
+static int reload_settings(void)
+{
+	struct cfg cfg;
+	char err[300];
+	if (envfile_load(err, sizeof err) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	cfg_load_env(&cfg);
+	if (cfg_check_secret(&cfg, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *listen_spec = NULL, *pidfile = NULL, *user = NULL;
@@ -181,13 +210,22 @@ int main(int argc, char **argv)
 	 * without a usable SECRET_KEY (cfg.h) */
 	{
 		struct cfg cfg;
-		char err[200];
+		char err[300];
+		if (envfile_load(err, sizeof err) < 0) {
+			log_error("refusing to start: %s", err);
+			return 2;
+		}
+		log_init("gamewatch.fcgi"); /* GW_LOG_LEVEL, LOG_FORMAT may come from the file */
 		cfg_load_env(&cfg);
 		if (cfg_check_secret(&cfg, err, sizeof err) < 0) {
 			log_error("refusing to start: %s", err);
 			return 2;
 		}
+		if (!cfg.redis_url && listen_spec)
+			log_info("REDIS_URL is unset: running without Redis (no caches, no rate "
+				 "limits; change events through PostgreSQL)");
 	}
+	pool_on_reload(reload_settings);
 	if (listen_spec)
 		return pool_run(listen_spec, workers, pidfile, user, allow_root, worker);
 	/* launched by a web server: the listening socket is fd 0 */

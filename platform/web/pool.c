@@ -18,12 +18,57 @@
 #include "platform/web/metrics.h"
 #include "timeutil.h"
 
-static volatile sig_atomic_t pool_stopping;
+static volatile sig_atomic_t pool_stopping, pool_reloading;
+static int (*reload_fn)(void);
 
 static void on_stop(int sig)
 {
 	(void)sig;
 	pool_stopping = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	pool_reloading = 1;
+}
+
+void pool_on_reload(int (*reload)(void))
+{
+	reload_fn = reload;
+}
+
+/* Workers that a reload told to stop: they are not replaced when they exit. */
+struct retiring {
+	pid_t *pid;
+	size_t n, cap;
+};
+
+static void retiring_add(struct retiring *r, pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		pid_t *p = realloc(r->pid, cap * sizeof *p);
+		if (!p)
+			abort();
+		r->pid = p;
+		r->cap = cap;
+	}
+	r->pid[r->n++] = pid;
+}
+
+/* Was `pid` retiring (then it is forgotten)? */
+static bool retiring_take(struct retiring *r, pid_t pid)
+{
+	size_t i;
+	for (i = 0; i < r->n; i++)
+		if (r->pid[i] == pid) {
+			r->pid[i] = r->pid[--r->n];
+			return true;
+		}
+	return false;
 }
 
 static pid_t spawn(int sock, int (*worker)(int))
@@ -34,6 +79,8 @@ static pid_t spawn(int sock, int (*worker)(int))
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = SIG_DFL;
 		sigaction(SIGCHLD, &sa, NULL);
+		sa.sa_handler = SIG_IGN; /* reloads are the supervisor's business */
+		sigaction(SIGHUP, &sa, NULL);
 		_exit(worker(sock));
 	}
 	if (pid < 0)
@@ -132,6 +179,7 @@ int pool_run(const char *listen_spec, int workers, const char *pidfile, const ch
 	pid_t *kids;
 	struct sigaction sa;
 	struct identity id;
+	struct retiring old = { NULL, 0, 0 };
 	int sock, i, alive, unix_sock = 0;
 	int64_t window_start = time_mono_ms();
 	int respawns = 0;
@@ -173,6 +221,8 @@ int pool_run(const char *listen_spec, int workers, const char *pidfile, const ch
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup; /* no SA_RESTART: interrupts waitpid() */
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	kids = calloc((size_t)workers, sizeof *kids);
@@ -186,12 +236,32 @@ int pool_run(const char *listen_spec, int workers, const char *pidfile, const ch
 
 	while (!pool_stopping) {
 		int status;
-		pid_t pid = waitpid(-1, &status, 0);
+		pid_t pid;
+		if (pool_reloading) {
+			pool_reloading = 0;
+			if (reload_fn && reload_fn() < 0) {
+				log_error("reload refused: the workers keep running as they are");
+				continue;
+			}
+			/* new workers first, then the old ones finish and go */
+			for (i = 0; i < workers; i++) {
+				pid_t was = kids[i];
+				kids[i] = spawn(sock, worker);
+				retiring_add(&old, was);
+				if (was > 0)
+					kill(was, SIGTERM);
+			}
+			log_info("reloaded: %d new workers, the old ones finish their requests", workers);
+			continue;
+		}
+		pid = waitpid(-1, &status, 0);
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		if (retiring_take(&old, pid))
+			continue;
 		for (i = 0; i < workers; i++) {
 			if (kids[i] != pid)
 				continue;
@@ -226,6 +296,10 @@ int pool_run(const char *listen_spec, int workers, const char *pidfile, const ch
 				alive = 1;
 		}
 	}
+	/* workers still finishing after a reload (they have had SIGTERM) */
+	for (i = 0; i < (int)old.n; i++)
+		waitpid(old.pid[i], NULL, 0);
+	free(old.pid);
 	free(kids);
 	close(sock);
 	if (unix_sock)

@@ -1,7 +1,8 @@
 /* pool.h: a pre-forked pool of FastCGI workers on one listening socket
  * (what `spawn-fcgi -F N` does), supervised: a worker that exits (recycled
  * after its request quota, or crashed) is replaced; SIGTERM/SIGINT stop the
- * pool, letting each worker finish its current request. Before forking,
+ * pool, letting each worker finish its current request; SIGHUP replaces
+ * every worker by a new one (pool_on_reload). Before forking,
  * the pool maps the request counters its workers share and counts every
  * worker it replaces there (platform/web/metrics.h). */
 #ifndef GW_POOL_H
@@ -32,5 +33,15 @@
  * `user` do so (else the next start replaces the socket). */
 int pool_run(const char *listen_spec, int workers, const char *pidfile, const char *user,
 	     bool allow_root, int (*worker)(int sock));
+
+/* SIGHUP reloads the pool gracefully (systemd's ExecReload, `kill -HUP`):
+ * the supervisor first calls `reload` (set here before pool_run; NULL: no
+ * such step) and, when it returns 0, forks a full set of new workers, then
+ * sends SIGTERM to the old ones, which finish the request they are serving
+ * and exit without being replaced. The listening socket stays open all the
+ * while, so no connection is refused. When `reload` returns -1 (it logs
+ * why: say, an env file that does not parse) the old workers keep serving.
+ * Workers ignore SIGHUP themselves. */
+void pool_on_reload(int (*reload)(void));
 
 #endif

@@ -21,8 +21,11 @@ class Client:
         self.sock.settimeout(timeout)
         self.sock.connect((u.hostname, u.port or 80))
         path = u.path + ("?" + u.query if u.query else "")
-        lines = ["GET %s HTTP/1.0" % path, "Host: %s" % u.netloc, "Accept: text/event-stream"]
-        for k, v in (headers or {}).items():
+        headers = dict(headers or {})
+        # a Host header given replaces the URL's (a name-based virtual host)
+        host = headers.pop("Host", u.netloc)
+        lines = ["GET %s HTTP/1.0" % path, "Host: %s" % host, "Accept: text/event-stream"]
+        for k, v in headers.items():
             lines.append("%s: %s" % (k, v))
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         self.buf = b""

@@ -28,11 +28,17 @@ css=$(cd "$SRCDIR" && ls static/css/*.css 2>/dev/null | head -n 1)
 for s in $servers; do
 	name=${s%%=*} url=${s#*=}
 
+	# 200 while the data is fresh, 503 (status "stale") when it is not: the
+	# web server passes the app's status and JSON body on either way
 	code=$(get "$url/healthz")
-	if [ "$code" = 200 ] && header Content-Type | grep -q '^application/json'; then
-		ok "$name: /healthz is 200 application/json"
+	hz=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["status"], d["database"])' \
+		"$tmp/b" 2>/dev/null)
+	if header Content-Type | grep -q '^application/json' && { [ "$code $hz" = "200 ok True" ] \
+		|| [ "$code $hz" = "200 degraded True" ] || [ "$code $hz" = "503 stale True" ]; }; then
+		ok "$name: /healthz is application/json, $code with status ${hz% *}"
 	else
-		not_ok "$name: /healthz is 200 application/json" "status $code" "type $(header Content-Type)" "$(head -c 300 "$tmp/b")"
+		not_ok "$name: /healthz is application/json, 200 (ok) or 503 (stale)" "status $code" \
+			"type $(header Content-Type)" "$(head -c 300 "$tmp/b")"
 	fi
 
 	code=$(get "$url/assets/t00.png")

@@ -112,6 +112,12 @@ for f in "$GW_RUN/pg.password" "$GW_RUN/redis.password" "$GW_RUN/redis/redis.con
 	m=$(stat -c %a "$f")
 	check "${f#"$GW_RUN"/} is 0600 (is $m)" test "$m" = 600
 done
+# the env file the mod_fcgid workers read: the service user's group may read it
+f=$GW_RUN/etc/gamewatch/env
+if [ -e "$f" ]; then
+	m=$(stat -c %a "$f")
+	check "etc/gamewatch/env is 0640 or 0600 (is $m)" test "$m" = 640 -o "$m" = 600
+fi
 pgpw=$(cat "$GW_RUN/pg.password" 2>/dev/null); : "${pgpw:=$pw}"
 leaks=$(grep -rlF -e "$pw" -e "$pgpw" "$GW_RUN/log" 2>/dev/null)
 check "no log under \$GW_RUN/log carries the Redis or database password" test -z "$leaks"

@@ -127,7 +127,7 @@ for name, url in servers():
 
     st, _, hz = get_json(url + "/healthz")
     ok(st == 200 and hz and hz["database"] is True and hz["redis"] is True
-       and hz["status"] == "ok" and hz["poll"]["stale"] is False,
+       and hz["status"] == "ok" and hz["problems"] == [] and hz["poll"]["stale"] is False,
        "%s: /healthz reports database, redis and a fresh poll" % name, hz)
 
     # security headers on pages

@@ -55,8 +55,12 @@ _, _, doc = get_json(BASE_URL + "/api/v1/sessions/current")
 ok(doc and doc["stale"] is True and sorted(s["id"] for s in doc["sessions"]) == live
    and doc["poll"]["consecutive_failures"] >= 1 and doc["poll"]["last_error"],
    "stale data: the API says stale, keeps the sessions, shows the failure", doc and doc["poll"])
-_, _, hz = get_json(BASE_URL + "/healthz")
-ok(hz and hz["status"] == "degraded" and hz["poll"]["stale"] is True, "/healthz is degraded", hz)
+st, _, hz = get_json(BASE_URL + "/healthz")
+ok(st == 503 and hz and hz["status"] == "stale" and hz["poll"]["stale"] is True
+   and hz["modules"].get("bzcc") == "stale"
+   and all(v == "ok" for m, v in hz["modules"].items() if m != "bzcc")
+   and any(p.startswith("bzcc:") for p in hz["problems"]),
+   "/healthz is 503 with status stale and the module named in problems", st, hz)
 
 # Backoff: a run started while an earlier failure's backoff runs (a second
 # failure: 16-24 s) waits it out and makes no attempt in 4 s ...

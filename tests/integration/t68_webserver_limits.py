@@ -158,7 +158,8 @@ run = os.environ["GW_RUN"]
 lt = open(os.path.join(run, "lighttpd", "gamewatch.conf")).read()
 ap = open(os.path.join(run, "apache", "proxy-fcgi", "gamewatch.conf")).read()
 lt_default = int(re.search(r"(?m)^server\.max-request-size = (\d+)", lt).group(1)) * 1024
-ap_default = int(re.search(r"(?m)^LimitRequestBody (\d+)", ap).group(1))
+# (inside the GameWatch macro: indented)
+ap_default = int(re.search(r"(?m)^\s*LimitRequestBody (\d+)", ap).group(1))
 rows = subprocess.run([os.path.join(BUILD_DIR, "gamewatch.fcgi"), "--routes"],
                       capture_output=True, text=True, check=True).stdout.splitlines()
 head = rows[0].split("\t")
@@ -173,7 +174,7 @@ for r in rows[1:]:
         # the upload class: both confs give this one path 6 MiB
         limit = 6 * MIB
         ok(re.search(r'(?m)^\$HTTP\["url"\] == "/curation/propose" \{\n  server\.max-request-size = 6144', lt)
-           and '<Location "/curation/propose">\n    LimitRequestBody 6291456' in ap,
+           and re.search(r'<Location "/curation/propose">\n\s*LimitRequestBody 6291456\n', ap),
            "the confs give the curation upload its 6 MiB class")
     if int(c[col["body_max"]]) > limit:
         too_big.append("%s body_max %s > %d" % (c[col["pattern"]], c[col["body_max"]], limit))

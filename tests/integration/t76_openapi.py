@@ -244,7 +244,9 @@ answer("unknown mod (404)", "/api/v1/mods/{id}", "/api/v1/mods/999999999999", ex
 answer("analytics, one day", "/api/v1/analytics", "/api/v1/analytics?days=1", expect=200)
 answer("analytics, ten years", "/api/v1/analytics", "/api/v1/analytics?days=3650", expect=200)
 answer("analytics, bad days (400)", "/api/v1/analytics", "/api/v1/analytics?days=3651", expect=400)
-answer("health", "/healthz", "/healthz", expect=200)
+hz, _ = answer("health", "/healthz", "/healthz")
+ok((cases[-1]["status"], hz and hz.get("status")) in ((200, "ok"), (200, "degraded"), (503, "stale")),
+   "health: 200 while the data is fresh, else 503 with status stale", cases[-1]["status"], hz)
 answer("metrics (loopback peer)", "/metrics", "/metrics", expect=200)
 _, h = answer("the document", "/api/v1/openapi.json", "/api/v1/openapi.json", expect=200)
 answer("the document, 304", "/api/v1/openapi.json", "/api/v1/openapi.json",

@@ -37,15 +37,16 @@ def check_crontab():
     mk = {}
     with open(os.path.join(BUILD_DIR, "Makefile")) as f:
         for line in f:
-            m = re.match(r"^(prefix|exec_prefix|bindir|sysconfdir|localstatedir) = (.*)$", line)
+            m = re.match(r"^(prefix|exec_prefix|bindir|sysconfdir|localstatedir|runstatedir) = (.*)$",
+                         line)
             if m:
                 mk[m.group(1)] = m.group(2).strip()
     def expand(v):
         for _ in range(5):
             v = re.sub(r"\$\{(\w+)\}|\$\((\w+)\)", lambda m: mk[m.group(1) or m.group(2)], v)
         return v
-    bindir, sysconfdir, lsd = (expand(mk["bindir"]), expand(mk["sysconfdir"]),
-                               expand(mk["localstatedir"]))
+    bindir, sysconfdir, lsd, rsd = (expand(mk["bindir"]), expand(mk["sysconfdir"]),
+                                    expand(mk["localstatedir"]), expand(mk["runstatedir"]))
 
     # one line per scheduled job of `gamewatch-job list`, same schedule
     lst = subprocess.run([JOB, "list"], capture_output=True, text=True, check=True).stdout
@@ -54,22 +55,26 @@ def check_crontab():
         m = re.match(r"^(\S+)\s+(\S+)\s+(\S+ \S+ \S+ \S+ \S+|-)\s+", line)
         if m and m.group(1) != "job" and m.group(3) != "-":
             listed[m.group(1)] = m.group(3)
-    lines = [l for l in installed.splitlines() if l and not l.startswith("#") and "=" not in l[:12]]
+    ok(installed.startswith("# BEGIN gamewatch") and installed.endswith("# END gamewatch\n")
+       and not any(re.match(r"^[A-Z_]+=", l) for l in installed.splitlines()),
+       "t81: the crontab is one marked block and sets no crontab variable (a user's other"
+       " lines keep theirs)", installed[:200], installed[-200:])
+    lines = [l for l in installed.splitlines() if l and not l.startswith("#")]
     got = {}
     bad = []
     for l in lines:
-        m = re.match(r"^(\S+ \S+ \S+ \S+ \S+)  flock (-n|-w 30) (\S+) sh -c 'set -a; \. (\S+); exec "
-                     r"(?:timeout -k 10 (\d+) )?(\S+) (\S+)(.*)' >>(\S+) 2>&1$", l)
+        m = re.match(r"^(\S+ \S+ \S+ \S+ \S+)  GW_ENV_FILE=(\S+) flock (-n|-w 30) (\S+) "
+                     r"(?:timeout -k 10 (\d+) )?(\S+) (\S+)(.*) >>(\S+) 2>&1$", l)
         if not m:
             bad.append(l)
             continue
         name = m.group(7)
         got[name] = m.group(1)
-        if (m.group(3) != "%s/lib/gamewatch/%s.cron.lock" % (lsd, name)
-                or m.group(4) != "%s/gamewatch/env" % sysconfdir
+        if (m.group(4) != "%s/gamewatch/%s.cron.lock" % (rsd, name)
+                or m.group(2) != "%s/gamewatch/env" % sysconfdir
                 or m.group(6) != "%s/gamewatch-job" % bindir
                 or m.group(9) != "%s/log/gamewatch/%s.log" % (lsd, name)
-                or (m.group(1) == "* * * * *") != (m.group(2) == "-w 30")):
+                or (m.group(1) == "* * * * *") != (m.group(3) == "-w 30")):
             bad.append(l)
     ok(not bad and got == listed and len(got) >= 5,
        "t81: the crontab has one line per scheduled job of `gamewatch-job list` (%d), with the"
@@ -79,10 +84,28 @@ def check_crontab():
        and got.get("mirror") == "2-59/5 * * * *",
        "t81: poll-bzcc every minute, rollup every 5, mirror at 2-59/5 (the registry's rows)", got)
     p = subprocess.run([JOB, "schedule", "--bindir", "/opt/gw/bin", "--sysconfdir", "/etc",
-                        "--localstatedir", "/var"], capture_output=True, text=True)
+                        "--localstatedir", "/var", "--runstatedir", "/run"],
+                       capture_output=True, text=True)
     ok(p.returncode == 0 and "/opt/gw/bin/gamewatch-job poll-bzcc --duration 55" in p.stdout
-       and ". /etc/gamewatch/env" in p.stdout and ">>/var/log/gamewatch/rollup.log" in p.stdout,
-       "t81: schedule --bindir/--sysconfdir/--localstatedir write those paths", p.stdout[-500:])
+       and "GW_ENV_FILE=/etc/gamewatch/env flock" in p.stdout
+       and " /run/gamewatch/rollup.cron.lock " in p.stdout
+       and ">>/var/log/gamewatch/rollup.log" in p.stdout,
+       "t81: schedule --bindir/--sysconfdir/--localstatedir/--runstatedir write those paths",
+       p.stdout[-500:])
+    # the /etc/cron.d form: the same lines with the user after the schedule
+    p2 = subprocess.run([JOB, "schedule", "--bindir", "/opt/gw/bin", "--sysconfdir", "/etc",
+                         "--localstatedir", "/var", "--runstatedir", "/run", "--user", "gamewatch"],
+                        capture_output=True, text=True)
+    user_lines = [l for l in p.stdout.splitlines() if l and not l.startswith("#")]
+    sys_lines = [l for l in p2.stdout.splitlines() if l and not l.startswith("#")]
+    ok(p2.returncode == 0 and len(sys_lines) == len(user_lines) >= 5
+       and all(s == re.sub(r"^(\S+ \S+ \S+ \S+ \S+)  ", r"\1  gamewatch  ", u)
+               for u, s in zip(user_lines, sys_lines)),
+       "t81: schedule --user NAME writes the /etc/cron.d form (the user after the schedule)",
+       *sys_lines[:2])
+    p = subprocess.run([JOB, "schedule", "--bindir", "/opt/gw bin"], capture_output=True, text=True)
+    ok(p.returncode == 2, "t81: schedule refuses a path with a blank (it is pasted into a shell line)",
+       p.stdout[-200:])
     p = subprocess.run([JOB, "schedule", "--bindir", "relative"], capture_output=True, text=True)
     ok(p.returncode == 2 and "usage" in p.stderr, "t81: schedule refuses a relative path")
 

@@ -98,7 +98,8 @@ def main():
     ok(re.search(r"^demo-note\s+demo\s+0 4 \* \* \*\s+add a note", lst, re.M) is not None,
        "t82: gamewatch-job list lists demo-note (module demo, its schedule)", lst)
     cron = subprocess.run([job, "schedule"], capture_output=True, text=True).stdout
-    ok(re.search(r"^0 4 \* \* \*  flock -n \S+/demo-note\.cron\.lock .*gamewatch-job demo-note'", cron,
+    ok(re.search(r"^0 4 \* \* \*  GW_ENV_FILE=\S+ flock -n \S+/demo-note\.cron\.lock "
+                 r".*gamewatch-job demo-note >>", cron,
                  re.M) is not None and cron == read(os.path.join(build, "apache", "crontab")).decode(),
        "t82: the generated crontab runs demo-note on its schedule")
 

@@ -121,6 +121,12 @@ ok([e[5]["embeds"][0]["title"] for e in w2 if e[3] == 200] == ["vsr"],
 n = len(LOG)
 rc, out = job("notify", "--once", env=ENV)
 ok(rc == 0 and len(LOG) == n, "a second run with nothing changed sends nothing", LOG[n:])
+# without Redis (REDIS_URL empty) the lobby comes from PostgreSQL: the same
+# document, so the same decisions
+NO_REDIS = dict(ENV, REDIS_URL="")
+rc, out = job("notify", "--once", env=NO_REDIS)
+ok(rc == 0 and len(LOG) == n, "without Redis (lobby from PostgreSQL), nothing changed: nothing sent",
+   LOG[n:], out[-600:])
 
 # vsr loses a player: its messages are edited
 raw = json.load(open(A, encoding="utf-8-sig"))
@@ -134,12 +140,13 @@ tmp.close()
 rc, out = poll_file(tmp.name)
 ok(rc == 0, "poll the capture with one player fewer in vsr", out)
 n = len(LOG)
-rc, out = job("notify", "--once", env=ENV)
+rc, out = job("notify", "--once", env=NO_REDIS)
 edits = [e for e in LOG[n:] if e[1] == "PATCH"]
 vsr_ids = {e[2].split("/messages/")[1] for e in edits}
 ok(len(edits) == 2 and all(e[5]["embeds"][0]["title"] == "vsr" for e in edits)
    and not [e for e in LOG[n:] if e[1] == "POST"],
-   "the changed session's message is edited on both webhooks, nothing posted", [(e[0], e[1], e[2]) for e in LOG[n:]])
+   "without Redis: the changed session's message is edited on both webhooks, nothing posted",
+   [(e[0], e[1], e[2]) for e in LOG[n:]], out[-600:])
 if edits:
     roster = [f for f in edits[0][5]["embeds"][0]["fields"] if f["name"] == "Roster"][0]["value"]
     ok(roster.count("\n") == len(vsr["players"]) - 2, "the edit shows the new roster", roster)

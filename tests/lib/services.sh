@@ -31,9 +31,13 @@
 #                               (GW_LIGHTTPD_MAX_CONNS: server.max-connections, default 1024)
 #   gw_apache_start BUILD SRC [MODE] [PORT] MODE proxy-fcgi (default): exports
 #                               GW_APACHE_PORT APACHE_URL; MODE fcgid (Apache spawns
-#                               gamewatch.fcgi itself): exports GW_FCGID_PORT GW_FCGID_URL
+#                               gamewatch.fcgi itself, which reads DIR/etc/gamewatch/env):
+#                               exports GW_FCGID_PORT GW_FCGID_URL. The conf's macro
+#                               is used for the whole (test) server.
 #   gw_app_env SRC              export SECRET_KEY (random if unset) APP_BASE_URL
 #                               GW_TEMPLATE_DIR GW_DATA_DIR GW_SQL_DIR (defaults)
+#   gw_write_env_file PATH VAR...   an env file (KEY=value) of those variables,
+#                               0640, group of GW_APP_USER
 #   gw_wait_http URL [SECONDS] [STATUS]     until URL answers (any status, or STATUS)
 #   gw_record NAME PID          remember a process started by the caller
 #   gw_stop_all [DIR]           stop exactly what DIR/pids lists, then PostgreSQL
@@ -81,6 +85,11 @@ gw_services_init() {
 		"$GW_RUN"/var/lib "$GW_RUN"/var/lib/gamewatch "$GW_RUN"/var/lib/gamewatch/assets \
 		"$GW_RUN"/log
 	touch "$GW_PIDS_FILE"
+	# the programs read no env file of this host (an installed GameWatch's):
+	# the tests give every setting in the environment (GW_ENV_FILE set to
+	# "" means none; core/envfile.h)
+	GW_ENV_FILE=
+	export GW_ENV_FILE
 	if [ -n "$GW_APP_USER" ]; then
 		# what the service user writes: its runtime dir (socket, pidfile,
 		# the jobs' locks) and the mirrored assets, as on a host
@@ -94,6 +103,25 @@ gw_services_init() {
 		done
 	fi
 	[ ${#GW_RUN} -le 80 ] || gw__log "warning: $GW_RUN is long; unix socket paths under it may not fit (108 bytes)"
+}
+
+# Write the env file PATH (core/envfile.h: KEY=value lines, taken literally)
+# with the named variables that are set, mode 0640, group the service
+# user's (who runs the workers that read it).
+gw_write_env_file() {  # PATH VAR...
+	local f=$1 v
+	shift
+	(
+		umask 077
+		rm -f "$f.tmp"
+		for v in "$@"; do
+			[ -n "${!v:-}" ] && printf '%s=%s\n' "$v" "${!v}"
+		done >"$f.tmp"
+	) || return 1
+	if [ -n "${GW_APP_USER:-}" ]; then
+		chgrp "$(id -gn "$GW_APP_USER")" "$f.tmp" && chmod 0640 "$f.tmp" || return 1
+	fi
+	mv "$f.tmp" "$f"
 }
 
 # Run a command as USER (from /, which every user can enter).
@@ -483,6 +511,7 @@ gw_lighttpd_start() {
 	touch "$GW_RUN/log/lighttpd-error.log"
 	[ -n "${GW_APP_USER:-}" ] && chown "$GW_APP_USER:" "$GW_RUN/log/lighttpd-error.log"
 	cat >"$dir/lighttpd.conf" <<-EOF
+		server.modules += ( "mod_fastcgi", "mod_setenv" )
 		server.bind = "127.0.0.1"
 		server.port = $port
 		server.errorlog = "$GW_RUN/log/lighttpd-error.log"
@@ -528,8 +557,8 @@ Group $(id -gn "$GW_APP_USER")"
 		cp "$GW_BIN_DIR/gamewatch.fcgi" "$lib/"; chmod -R a+rX "$lib"
 	fi
 	case $mode in
-	proxy-fcgi) mods="mpm_event authz_core alias mime dir headers proxy proxy_fcgi" ;;
-	fcgid) mods="mpm_event authz_core alias mime dir headers fcgid proxy proxy_fcgi" ;;
+	proxy-fcgi) mods="mpm_event authz_core alias mime dir headers macro proxy proxy_fcgi" ;;
+	fcgid) mods="mpm_event authz_core alias mime dir headers macro fcgid proxy proxy_fcgi" ;;
 	*) gw__die "unknown Apache mode $mode"; return 1 ;;
 	esac
 	gw_render_conf "$src/apache/$mode.conf.in" "$dir/$mode/gamewatch.conf" "$lib" "$data" || return 1
@@ -540,13 +569,15 @@ Group $(id -gn "$GW_APP_USER")"
 		echo "LoadModule ${m}_module /usr/lib/apache2/modules/mod_$m.so" >>"$dir/$mode/modules.conf"
 	done
 	if [ "$mode" = fcgid ]; then
-		# What mod_fcgid passes to the workers it spawns.
+		# The workers mod_fcgid spawns read their settings from the env file
+		# (the conf's FcgidInitialEnv GW_ENV_FILE), as on a host: secrets
+		# inside, readable by the service user's group only. The
+		# sanitizers' options must be there before main(): FcgidInitialEnv.
 		gw_app_env "$src" || return 1
-		# secrets inside: root (which reads the conf) only
-		(umask 077; : >"$GW_RUN/etc/gamewatch/fcgid-env.conf") \
-			&& chmod 0600 "$GW_RUN/etc/gamewatch/fcgid-env.conf" || return 1
-		for v in DATABASE_URL REDIS_URL SECRET_KEY APP_BASE_URL GW_TEMPLATE_DIR GW_DATA_DIR \
-			ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		gw_write_env_file "$GW_RUN/etc/gamewatch/env" DATABASE_URL REDIS_URL SECRET_KEY \
+			APP_BASE_URL GW_TEMPLATE_DIR GW_DATA_DIR || return 1
+		(umask 077; : >"$GW_RUN/etc/gamewatch/fcgid-env.conf") || return 1
+		for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 			[ -n "${!v:-}" ] && printf 'FcgidInitialEnv %s "%s"\n' "$v" "${!v}" \
 				>>"$GW_RUN/etc/gamewatch/fcgid-env.conf"
 		done
@@ -577,9 +608,10 @@ Group $(id -gn "$GW_APP_USER")"
 		    AllowOverride None
 		    Require all denied
 		</Directory>
-		$( [ "$mode" = fcgid ] && printf 'FcgidIPCDir "%s"\nFcgidProcessTableFile "%s"\n' \
-			"$dir/$mode/fcgid" "$dir/$mode/fcgid/shm" )
+		$( [ "$mode" = fcgid ] && printf 'FcgidIPCDir "%s"\nFcgidProcessTableFile "%s"\nInclude "%s"\n' \
+			"$dir/$mode/fcgid" "$dir/$mode/fcgid/shm" "$GW_RUN/etc/gamewatch/fcgid-env.conf" )
 		Include "$dir/$mode/gamewatch.conf"
+		Use GameWatch
 	EOF
 	mkdir -p "$dir/$mode/empty"
 	[ -f /etc/mime.types ] || sed -i 's|^TypesConfig .*|TypesConfig /dev/null|' "$dir/$mode/httpd.conf"

@@ -307,6 +307,47 @@ static void test_bad_urls(void)
 	}
 }
 
+/* REDIS_URL unset (NULL) or empty: Redis is off. No connection is tried,
+ * nothing is logged, every command answers NULL at once and kv_ping() is
+ * false; a struct opened with a URL is enabled even while disconnected. */
+static void do_off(void *arg)
+{
+	int *rc = arg;
+	const char *argv[] = { "PING" };
+	struct kv kv;
+	rc[0] = kv_open(&kv, NULL, 1000);
+	rc[1] = kv_enabled(&kv);
+	rc[2] = kv_cmd(&kv, 1, argv, NULL) == NULL;
+	rc[3] = kv_ping(&kv);
+	rc[4] = kv_ensure(&kv);
+	kv_close(&kv);
+	rc[5] = kv_open(&kv, "", 1000);
+	rc[6] = kv_enabled(&kv);
+	kv_close(&kv);
+}
+
+static void test_off(void)
+{
+	int rc[7];
+	struct kv kv;
+	char u[64];
+	capture_stderr(do_off, rc);
+	CU_ASSERT_EQUAL(rc[0], KV_OFF);
+	CU_ASSERT_FALSE(rc[1]);
+	CU_ASSERT_TRUE(rc[2]);
+	CU_ASSERT_FALSE(rc[3]);
+	CU_ASSERT_EQUAL(rc[4], -1);
+	CU_ASSERT_EQUAL(rc[5], KV_OFF);
+	CU_ASSERT_FALSE(rc[6]);
+	CU_ASSERT_STRING_EQUAL(captured, ""); /* off is not an error */
+	/* a URL whose server is down: enabled, but not connected (logged) */
+	snprintf(u, sizeof u, "redis://127.0.0.1:%d/0", free_port());
+	CU_ASSERT_EQUAL(kv_open(&kv, u, 200), -1);
+	CU_ASSERT_TRUE(kv_enabled(&kv));
+	CU_ASSERT_FALSE(kv_ping(&kv));
+	kv_close(&kv);
+}
+
 /* Not a suite init function: cu.h's exit status does not count a failed
  * suite init, and a missing redis-server must fail the program. */
 static void test_server_starts(void)
@@ -330,6 +371,7 @@ static void register_tests(void)
 	CU_add_test(s, "percent-encoded password", test_percent_encoded_password);
 	CU_add_test(s, "database number after AUTH", test_database_number);
 	CU_add_test(s, "invalid URLs, password not logged", test_bad_urls);
+	CU_add_test(s, "no URL: Redis off, silently", test_off);
 }
 
 CU_MAIN()

@@ -16,6 +16,9 @@
  * (a 404 on the webhook itself disables it). NOTIFY_WEBHOOK_HOSTS lists
  * extra host[:port]s a webhook URL may name (a relay, the tests). --once
  * delivers what is due now, waiting out backoffs for at most 60 s.
+ * Without Redis (REDIS_URL unset) it reads the current lobby from
+ * PostgreSQL instead and wakes on the poller's NOTIFY gw_bzcc_events
+ * (LISTEN on its own connection), as the web workers do.
  * Holds <run_dir>/gamewatch-notify.lock. */
 #include <inttypes.h>
 #include <math.h>
@@ -292,7 +295,8 @@ static int cmd_notify(const struct cfg *cfg, int argc, char **argv)
 	struct kv kv, sub;
 	struct buf lockpath = BUF_INIT, cur = BUF_INIT;
 	int64_t duration_ms = 55000, t0 = time_mono_ms();
-	bool once = false, sub_ok;
+	bool once = false, sub_ok, redis;
+	unsigned long listen_session = 0; /* without Redis: db.session of our LISTEN, 0: none */
 	int lockfd, i, ret = 0;
 	struct sigaction sa;
 
@@ -327,13 +331,25 @@ static int cmd_notify(const struct cfg *cfg, int argc, char **argv)
 		db_close(&db);
 		return 1;
 	}
+	redis = kv_enabled(&kv);
 	sub_ok = kv_open(&sub, cfg->redis_url, 2000) == 0 && kv_subscribe(&sub, BZCC_CHANNEL) == 0;
 	while (!stop_flag && time_mono_ms() - t0 < duration_ms) {
 		struct json_object *hooks, *lobby;
-		int due = 0;
+		int due = 0, got;
 		size_t k;
-		int got = kv_get(&kv, BZCC_KEY_CURRENT, &cur);
-		lobby = got == 1 ? json_tokener_parse(cur.data) : NULL;
+		if (redis) {
+			got = kv_get(&kv, BZCC_KEY_CURRENT, &cur);
+			lobby = got == 1 ? json_tokener_parse(cur.data) : NULL;
+		} else {
+			/* LISTEN first, then read: a change committed after the
+			 * read is announced to us, one before it is in the read */
+			if (!listen_session || !db.conn || db.session != listen_session)
+				listen_session = db_listen(&db, BZCC_PG_CHANNEL) == 0 ? db.session : 0;
+			if (listen_session)
+				db_notifies(&db);
+			lobby = bzcc_store_current_doc(&db, time_now_ms());
+			got = lobby ? 1 : -1;
+		}
 		hooks = lobby ? bzcc_webhook_list(&db, false) : NULL;
 		for (k = 0; hooks && k < json_object_array_length(hooks); k++) {
 			struct json_object *h = json_object_array_get_idx(hooks, k), *en;
@@ -357,6 +373,12 @@ static int cmd_notify(const struct cfg *cfg, int argc, char **argv)
 						break;
 					if (n < 0)
 						sub_ok = kv_subscribe(&sub, BZCC_CHANNEL) == 0;
+				} else if (!redis && listen_session) {
+					int n = db_notifies(&db);
+					if (n > 0)
+						break;
+					if (n < 0)
+						listen_session = 0; /* LISTEN again after the next read */
 				}
 				time_sleep_ms(100, &stop_flag);
 			}

@@ -562,11 +562,20 @@ long long bzcc_cache_put(struct kv *kv, struct json_object *doc)
 
 long long bzcc_cache_refresh(struct db *db, struct kv *kv, int64_t now_ms)
 {
-	struct json_object *doc = bzcc_store_current_doc(db, now_ms);
-	long long v;
-	if (!doc)
+	struct json_object *doc;
+	long long v = 0;
+	char ms[24];
+	const char *params[] = { ms };
+	if (kv_enabled(kv)) {
+		doc = bzcc_store_current_doc(db, now_ms);
+		if (!doc)
+			return -1;
+		v = bzcc_cache_put(kv, doc);
+		json_object_put(doc);
+	}
+	/* delivered at once (no transaction is open here) */
+	snprintf(ms, sizeof ms, "%lld", (long long)now_ms);
+	if (db_run(db, "SELECT pg_notify('" BZCC_PG_CHANNEL "', $1)", 1, params) < 0)
 		return -1;
-	v = bzcc_cache_put(kv, doc);
-	json_object_put(doc);
 	return v;
 }

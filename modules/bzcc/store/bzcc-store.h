@@ -25,6 +25,9 @@
 #define BZCC_KEY_CURRENT "gw:bzcc:current"
 #define BZCC_KEY_VERSION "gw:bzcc:version"
 #define BZCC_CHANNEL "gw:bzcc:events"
+/* The PostgreSQL channel (NOTIFY) of the same change events: what the web
+ * workers listen to when Redis is off (REDIS_URL unset). */
+#define BZCC_PG_CHANNEL "gw_bzcc_events"
 
 struct bzcc_poll_stats {
 	int sessions;      /* live sessions written */
@@ -103,8 +106,11 @@ struct json_object *bzcc_store_summary(struct db *db, int64_t now_ms, int minute
  * gw:bzcc:events. Returns the new version (> 0) or -1. */
 long long bzcc_cache_put(struct kv *kv, struct json_object *doc);
 
-/* Rebuild the current document from PostgreSQL and cache it in Redis.
- * Returns the new version, or -1 when either store failed (logged). */
+/* Rebuild the current document from PostgreSQL, cache it in Redis, and
+ * announce the change on the PostgreSQL channel BZCC_PG_CHANNEL (payload:
+ * now_ms) for workers that run without Redis. Returns the new Redis version,
+ * 0 when Redis is off (kv_enabled() false: nothing to cache), or -1 when a
+ * store failed (logged). */
 long long bzcc_cache_refresh(struct db *db, struct kv *kv, int64_t now_ms);
 
 #endif

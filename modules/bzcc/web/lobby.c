@@ -179,6 +179,34 @@ static void lobby_check_stale_against_pg(struct app *app, struct lobby_cache *c)
 	json_object_put(st);
 }
 
+/* Without Redis: the document read from PostgreSQL is kept until a change
+ * is announced on BZCC_PG_CHANNEL (LISTEN on the worker's own connection,
+ * read without a round trip). While no LISTEN is in place (no connection
+ * yet, or a new session since) every call reads PostgreSQL again. Returns 0,
+ * or -1 when PostgreSQL did not answer. */
+static int lobby_from_pg(struct app *app)
+{
+	struct bzcc_web *w = bzcc_web(app);
+	struct lobby_cache *c = &w->lobby;
+	struct json_object *fresh;
+	bool listening = app->db.conn && w->listen_session && app->db.session == w->listen_session;
+
+	if (c->doc && !c->dirty && listening && db_notifies(&app->db) == 0)
+		return 0;
+	/* LISTEN first, then read: a change committed after the read is
+	 * announced to us; one committed before it is in what we read */
+	if (!listening)
+		w->listen_session = db_listen(&app->db, BZCC_PG_CHANNEL) == 0 ? app->db.session : 0;
+	if (w->listen_session)
+		db_notifies(&app->db);
+	fresh = bzcc_store_current_doc(&app->db, time_now_ms());
+	if (!fresh)
+		return -1;
+	lobby_cache_set(c, fresh, 0);
+	c->dirty = !w->listen_session || app->db.session != w->listen_session;
+	return 0;
+}
+
 int bzcc_current_lobby(struct app *app, struct json_object **doc, const struct buf **json)
 {
 	struct bzcc_web *w = bzcc_web(app);
@@ -186,6 +214,12 @@ int bzcc_current_lobby(struct app *app, struct json_object **doc, const struct b
 	long long v = c->version;
 	bool stale;
 
+	if (!kv_enabled(&app->kv)) {
+		/* no Redis: the document is PostgreSQL's own, kept until NOTIFY */
+		if (lobby_from_pg(app) < 0)
+			return -1;
+		goto serve;
+	}
 	if (lobby_maybe_changed(app)) {
 		v = lobby_version(app);
 		if (v > 0 && v == c->lagging_version)
@@ -225,6 +259,7 @@ int bzcc_current_lobby(struct app *app, struct json_object **doc, const struct b
 		c->dirty = false;
 	if (poll_stale(app, c->doc))
 		lobby_check_stale_against_pg(app, c);
+serve:
 	stale = poll_stale(app, c->doc);
 	set_stale(c->doc, stale);
 	c->stale = stale;

@@ -1,7 +1,10 @@
 /* lobby.h: the BZCC module's per-worker state: the current-lobby document
  * as last read from Redis, reused while gw:bzcc:version is unchanged and
  * invalidated by messages on gw:bzcc:events (docs/ARCHITECTURE.md, "Poll
- * cycle"). Created by the module's worker.init hook (module.c). */
+ * cycle"). Without Redis (REDIS_URL unset) the document is read from
+ * PostgreSQL and reused until a NOTIFY on gw_bzcc_events (LISTEN on the
+ * worker's database connection). Created by the module's worker.init hook
+ * (module.c). */
 #ifndef GW_BZCC_LOBBY_H
 #define GW_BZCC_LOBBY_H
 
@@ -31,6 +34,8 @@ struct bzcc_web {
 	int64_t sub_retry_ms;       /* monotonic time of the next subscribe attempt while down */
 	int64_t redis_skip_until_ms; /* monotonic: after a failed or timed-out Redis call, Redis is
 				      * not asked again before this (PostgreSQL answers meanwhile) */
+	unsigned long listen_session; /* without Redis: app->db.session in which we LISTEN on
+				       * BZCC_PG_CHANNEL; 0 when not listening */
 	struct lobby_cache lobby;
 };
 
@@ -63,9 +68,12 @@ struct bzcc_web *bzcc_web(struct app *app);
  * PostgreSQL's poll status (each new copy at once, then at most once a
  * second) and rebuilt from
  * PostgreSQL when a newer poll succeeded there: Redis lagging behind is no
- * reason to call the data stale. On success returns 0 and sets *doc to a
- * borrowed object valid until the next call, and *json to its borrowed
- * serialization; returns -1 when neither store answered. */
+ * reason to call the data stale. Without Redis (kv_enabled() false) the
+ * document is read from PostgreSQL and kept until a NOTIFY on
+ * gw_bzcc_events (BZCC_PG_CHANNEL) announces a change; its version stays
+ * 0. On success returns 0 and sets *doc to a borrowed object valid until
+ * the next call, and *json to its borrowed serialization; returns -1 when
+ * neither store answered. */
 int bzcc_current_lobby(struct app *app, struct json_object **doc, const struct buf **json);
 
 /* The gzip encoding of the serialization bzcc_current_lobby() returned
