@@ -63,11 +63,11 @@ static const struct route sample_routes[] = {
 	ROUTE_GET_PAGE("/fz/", h, "home"),
 	ROUTE_GET_PAGE("/fz/items/{id}", h, "item"),
 	{ M_POST | M_DELETE, "/fz/items/{id}", h, ROUTE_API, ROLE_PUBLIC, true, CACHE_NO_STORE, 0,
-	  RATE_WRITE, 4096, "change an item" },
+	  RATE_WRITE, 4096, BODY_PARSED, "change an item" },
 	ROUTE_GET_API("/api/v1/fz/{a}/{b}/{c}/{d}", h, "four"),
 	ROUTE_GET_API("/api/v1/fz/{a}/x", h, "two"),
 	{ M_PUT | M_PATCH, "/api/v1/fz/{a}/x", h, ROUTE_API, ROLE_OPERATOR, false, CACHE_NO_STORE, 0,
-	  RATE_WRITE, 1024, "put" },
+	  RATE_WRITE, 1024, BODY_PARSED, "put" },
 	ROUTE_END,
 };
 

@@ -32,6 +32,7 @@ sources_for() {
 	bzcc_lobby|bzcc_join) echo "core/buf.c core/html.c core/sanitize.c platform/enrich/enrich-json.c modules/bzcc/domain/nat.c modules/bzcc/domain/text.c modules/bzcc/domain/lobby.c modules/bzcc/domain/msl.c modules/bzcc/domain/model.c modules/bzcc/domain/rules.c modules/bzcc/domain/facts.c" ;;
 	bzcc_facts) echo "core/buf.c core/html.c core/sanitize.c platform/enrich/enrich-json.c modules/bzcc/domain/facts.c" ;;
 	profiles) echo "core/buf.c core/html.c platform/enrich/enrich-json.c platform/enrich/profile-decode.c" ;;
+	mohaa_form|mohaa_lines|mohaa_array) echo "core/buf.c modules/mohaa/domain/catalog.c modules/mohaa/domain/parse.c modules/mohaa/domain/event.c modules/mohaa/domain/derive.c" ;;
 	tmpl) echo "core/buf.c core/html.c core/tmpl.c" ;;
 	img) echo "core/img.c" ;;
 	sanitize) echo "core/buf.c core/html.c core/sanitize.c" ;;
@@ -72,7 +73,8 @@ corpus_for() {
 
 # Every target: a missing source file is a failure, not a silent omission.
 if [ $# -eq 0 ]; then
-	set -- bzcc_lobby bzcc_join bzcc_facts eve_killmail eve_scan tmpl img sanitize profiles req route url_decode cursor iso8601 accept_encoding retry_after fcgi_proto openid
+	set -- bzcc_lobby bzcc_join bzcc_facts eve_killmail eve_scan tmpl img sanitize profiles req route url_decode cursor iso8601 accept_encoding retry_after fcgi_proto openid \
+		mohaa_form mohaa_lines mohaa_array
 fi
 mkdir -p "$build/include"
 echo '#define PACKAGE_VERSION "fuzz"' >"$build/include/config.h"
@@ -117,6 +119,8 @@ for name in "$@"; do
 	[ -d "$seeds" ] || seeds=
 	dict=
 	[ -f "$tdir/$name.dict" ] && dict="-dict=$tdir/$name.dict"
+	# a module's targets may share one dictionary named after the module
+	[ -z "$dict" ] && [ -f "$tdir/${name%%_*}.dict" ] && dict="-dict=$tdir/${name%%_*}.dict"
 	echo "== running $name for $seconds s (log: $build/$name.log)"
 	# shellcheck disable=SC2086 # $seeds and $dict are empty or one word
 	if "$bin" -max_total_time="$seconds" -print_final_stats=1 $dict \

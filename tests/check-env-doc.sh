@@ -21,7 +21,7 @@ else
 	echo "ok: README.md and apache/README.md have the same settings table"
 fi
 names=$(find "$src/core" "$src/platform" "$src/modules" -name '*.[ch]' -not -path '*/tests/*' \
-	-exec grep -hoE '"(GW|ASSETS|S3|ENRICH|MIRROR|STEAM|GOG|GETDATA|VSR|REDIS|DATABASE|SECRET|METRICS|APP|RAKNET|POLL|LOG|MSL|BZCC|EVE|STREAM|WS|NOTIFY)_[A-Z0-9_]*[A-Z0-9]"' {} + \
+	-exec grep -hoE '"(GW|ASSETS|S3|ENRICH|MIRROR|STEAM|GOG|GETDATA|VSR|REDIS|DATABASE|SECRET|METRICS|APP|RAKNET|POLL|LOG|MSL|BZCC|EVE|STREAM|WS|NOTIFY|MOHAA)_[A-Z0-9_]*[A-Z0-9]"' {} + \
 	| tr -d '"' | sort -u)
 missing=
 for n in $names; do

@@ -3,7 +3,7 @@
 # list of every built module, generated from `gamewatch.fcgi --routes`
 # (platform/web/main.c: a tab-separated header row, then one row per route
 # in match order: methods, pattern, kind, role, csrf, cache, rate,
-# body_max, module, summary).
+# body_max, module, summary, body).
 #
 #   make routes-doc           rewrites docs/routes.md in the source tree
 #   make check                fails when the committed file is out of date
@@ -17,7 +17,7 @@ printf '%s\n' "$routes" | awk -F '\t' '
 function cell(s) { gsub(/\|/, "\\|", s); return s }
 function code(s) { return "`" s "`" }
 NR == 1 {
-	if ($1 != "methods" || $2 != "pattern" || $10 != "summary") {
+	if ($1 != "methods" || $2 != "pattern" || $10 != "summary" || $11 != "body") {
 		print "gen-routes-doc: unexpected --routes header: " $0 > "/dev/stderr"; exit 1
 	}
 	print "# Routes"
@@ -31,8 +31,9 @@ NR == 1 {
 	print "enabled. Patterns match decoded path segments; `{x}` is one non-empty segment. Each row"
 	print "decides the method (405 with `Allow` otherwise; `GET` also answers `HEAD`), who may call"
 	print "it, CSRF, the `Cache-Control` of a success, the rate-limit class and the request body"
-	print "limit (`platform/web/route.h`). The JSON endpoints (kind `api`) are described in the"
-	print "OpenAPI 3.1 document `/api/v1/openapi.json`, readable at `/api`."
+	print "limit (`platform/web/route.h`); a body limit marked raw is a body the handler reads"
+	print "as sent, never parsed by its Content-Type (`BODY_RAW`). The JSON endpoints (kind `api`)"
+	print "are described in the OpenAPI 3.1 document `/api/v1/openapi.json`, readable at `/api`."
 	next
 }
 {
@@ -45,5 +46,6 @@ NR == 1 {
 		print "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 	}
 	printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, code($2), $3, $4,
-		($5 == "-" ? "" : $5), $6, $7, ($8 == "0" ? "none" : $8 " B"), cell($10)
+		($5 == "-" ? "" : $5), $6, $7, ($8 == "0" ? "none" : $8 " B" ($11 == "raw" ? ", raw" : "")),
+		cell($10)
 }'

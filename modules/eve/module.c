@@ -10,9 +10,9 @@
 
 /* Intel is computed per request from indexed tables: cacheable a minute. */
 #define ROUTE_INTEL(pat, fn, sum) \
-	{ M_GET, (pat), (fn), ROUTE_API, ROLE_PUBLIC, false, CACHE_PUBLIC, 60, RATE_READ, 0, (sum) }
+	{ M_GET, (pat), (fn), ROUTE_API, ROLE_PUBLIC, false, CACHE_PUBLIC, 60, RATE_READ, 0, BODY_PARSED, (sum) }
 #define PAGE_INTEL(pat, fn, sum) \
-	{ M_GET, (pat), (fn), ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_PUBLIC, 60, RATE_READ, 0, (sum) }
+	{ M_GET, (pat), (fn), ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_PUBLIC, 60, RATE_READ, 0, BODY_PARSED, (sum) }
 
 /* Pages under /eve/; JSON under /api/v1/ at the BattleScope spec's paths
  * (none collides with another module's). Roles (battle-reports,

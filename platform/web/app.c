@@ -215,11 +215,10 @@ void app_handle(struct app *app, struct req *r)
 		return;
 	}
 	body_max = rt->body_max < app->cfg.max_body_bytes ? rt->body_max : app->cfg.max_body_bytes;
-	st = req_read_body(r, body_max, err, sizeof err);
+	/* read and parsed, or (BODY_RAW) only its declared length checked */
+	st = req_take_body(r, body_max, err, sizeof err);
 	if (st == 413 && !body_max)
 		snprintf(err, sizeof err, "This resource takes no request body.");
-	if (!st)
-		st = req_parse_body(r, err, sizeof err);
 	if (!st)
 		st = guard_csrf(app, r, err, sizeof err);
 	if (st) {

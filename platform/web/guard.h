@@ -60,7 +60,14 @@ struct guard_cfg {
 #define GUARD_RATE_READ_DEFAULT "600/60"
 #define GUARD_RATE_WRITE_DEFAULT "60/60"
 #define GUARD_RATE_LOGIN_DEFAULT "10/300"
-#define GUARD_RATE_INGEST_DEFAULT "1200/60"
+/* Ingest: game servers push one request per game event (a stats tracker
+ * script may send every shot, hit, jump and kill as it happens): a busy
+ * 32-player server peaks at a few hundred requests a second, and hosts run
+ * several servers behind one address. 1000/s per address with a 10 s burst
+ * keeps such servers clear of 429s (which a fire-and-forget tracker would
+ * turn into lost events); overload is shed by the module's own queue bound,
+ * and a bad token costs its handler one indexed lookup. */
+#define GUARD_RATE_INGEST_DEFAULT "10000/10"
 /* Sign-in attempts per account name, whatever the address (a password
  * guessed from many addresses): GW_RATE_LOGIN_ACCOUNT. */
 #define GUARD_RATE_LOGIN_ACCOUNT_DEFAULT "10/300"

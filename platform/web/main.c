@@ -139,20 +139,23 @@ static void print_rows(const struct route *rt, const char *module)
 	for (; rt && rt->pattern; rt++) {
 		char methods[64];
 		route_methods_text(rt->methods, methods, sizeof methods);
-		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%zu\t%s\t%s\n", methods, rt->pattern,
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%zu\t%s\t%s\t%s\n", methods, rt->pattern,
 		       kinds[rt->kind], roles[rt->role], rt->csrf ? "csrf" : "-",
 		       caches[rt->cache], rates[rt->rate], rt->body_max, module,
-		       rt->summary ? rt->summary : "");
+		       rt->summary ? rt->summary : "",
+		       !rt->body_max ? "-" : rt->body == BODY_RAW ? "raw" : "parsed");
 	}
 }
 
 /* --routes: every row of the platform and of the enabled modules, in match
  * order: methods, pattern, kind, role, csrf, cache, rate class, body limit,
- * module, summary. docs/routes.md and the OpenAPI check read this. */
+ * module, summary, body (parsed, raw, or - for none; last so that readers
+ * of the earlier columns by position keep working). docs/routes.md and the
+ * OpenAPI check read this. */
 static int print_routes(void)
 {
 	const struct gw_module *const *m;
-	printf("methods\tpattern\tkind\trole\tcsrf\tcache\trate\tbody_max\tmodule\tsummary\n");
+	printf("methods\tpattern\tkind\trole\tcsrf\tcache\trate\tbody_max\tmodule\tsummary\tbody\n");
 	print_rows(platform_routes, "platform");
 	for (m = gw_modules(); *m; m++)
 		print_rows((*m)->routes, (*m)->name);

@@ -767,6 +767,50 @@ int req_parse_body(struct req *r, char *err, size_t errlen)
 	return 0;
 }
 
+int req_take_body(struct req *r, size_t limit, char *err, size_t errlen)
+{
+	int st;
+	r->body_limit = limit;
+	if (r->route && r->route->body == BODY_RAW) {
+		const char *cl, *te;
+		size_t want;
+		bool exact;
+		if (!r->fcgx)
+			return 0;
+		/* the declared length only: the bytes are the handler's to read */
+		cl = FCGX_GetParam("CONTENT_LENGTH", r->fcgx->envp);
+		te = FCGX_GetParam("HTTP_TRANSFER_ENCODING", r->fcgx->envp);
+		st = req_body_plan(cl, te, r->method, limit, &want, &exact);
+		if (st == 400)
+			set_err(err, errlen, "malformed Content-Length");
+		else if (st == 413 && errlen)
+			snprintf(err, errlen, "the request body is over this resource's limit of %zu bytes",
+				 limit);
+		if (st) { /* refused: nothing more is read */
+			r->body_read = true;
+			r->body_status = st;
+		}
+		return st;
+	}
+	r->body_read = true;
+	st = r->body_status = req_read_body(r, limit, err, errlen);
+	if (!st)
+		st = req_parse_body(r, err, errlen);
+	return st;
+}
+
+int req_read_raw_body(struct req *r, char *err, size_t errlen)
+{
+	if (r->body_read) {
+		if (r->body_status)
+			set_err(err, errlen, r->body_status == 413 ? "the request body is over this resource's limit"
+				: "the request body could not be read");
+		return r->body_status;
+	}
+	r->body_read = true;
+	return r->body_status = req_read_body(r, r->body_limit, err, errlen);
+}
+
 /* ---- the request ------------------------------------------------------------ */
 
 int req_parse(struct req *r, FCGX_Request *fcgx, char *err, size_t errlen)
@@ -886,6 +930,11 @@ const char *req_cookie(const struct req *r, const char *name)
 		if (!strcmp(r->cookies[i].key, name))
 			return r->cookies[i].value;
 	return NULL;
+}
+
+const char *req_getenv(const struct req *r, const char *name)
+{
+	return r->fcgx ? FCGX_GetParam(name, r->fcgx->envp) : NULL;
 }
 
 const struct req_field *req_field(const struct req *r, const char *name)

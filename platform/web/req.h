@@ -6,7 +6,9 @@
  * decodes the path and query once and parses the cookies. The request body
  * is read later, by the dispatcher, once the route row's body limit is known
  * (req_read_body), and parsed by its Content-Type (req_parse_body): handlers
- * find the result in r->form or r->json, or the raw bytes in r->in_body.
+ * find the result in r->form or r->json, or the raw bytes in r->in_body. A
+ * row with BODY_RAW (route.h) gets its body unread and unparsed; its handler
+ * reads the bytes with req_read_raw_body(), under the same limit.
  *
  * The handler fills status, headers and body; req_send() writes them with
  * an exact Content-Length (formatted with snprintf: libfcgi's own printf
@@ -110,8 +112,12 @@ struct req {
 	char id[17];             /* request id for logs and the X-Request-Id header */
 	int64_t started_ms;      /* monotonic */
 
-	/* request body (filled by the dispatcher before the handler runs) */
-	struct buf in_body;      /* the bytes as sent (at most the row's body_max) */
+	/* request body (filled by the dispatcher before the handler runs, or
+	 * by the handler's req_read_raw_body() on a BODY_RAW row) */
+	size_t body_limit;       /* the row's body_max capped by GW_MAX_BODY_BYTES (req_take_body) */
+	bool body_read;          /* the body was read (or refused): body_status says how */
+	int body_status;         /* 0, or the 400/413 of reading it */
+	struct buf in_body;      /* the bytes as sent (at most body_limit) */
 	struct req_form form;    /* urlencoded or multipart body, parsed (else n == 0) */
 	struct json_object *json; /* application/json body, parsed (owned; else NULL) */
 	char *csrf_token;        /* this response's CSRF form token once computed (guard.h), malloc'd */
@@ -147,6 +153,13 @@ const char *req_param(const struct req *r, const char *key);
 /* The value of cookie `name` (first occurrence, as sent: cookies are not
  * percent-decoded), or NULL. */
 const char *req_cookie(const struct req *r, const char *name);
+
+/* The FastCGI variable `name` of the request ("HTTP_X_SERVER_TOKEN" for a
+ * request header X-Server-Token, as CGI names them), or NULL when absent or
+ * without a FastCGI request (unit tests). Borrowed from libfcgi: valid
+ * until the request ends; the value is as the web server passed it, never
+ * checked. For headers the platform does not copy into struct req. */
+const char *req_getenv(const struct req *r, const char *name);
 
 /* The first form field named `name` of the parsed body, or NULL. */
 const struct req_field *req_field(const struct req *r, const char *name);
@@ -237,6 +250,25 @@ int req_body_plan(const char *content_length, const char *transfer_encoding,
  * malformed, or fewer bytes than declared arrived), with the reason in
  * `err`. With r->fcgx NULL there is no body. */
 int req_read_body(struct req *r, size_t max, char *err, size_t errlen);
+
+/* The dispatcher's body step (route.h, step 4) for r->route, with `limit`
+ * the row's body_max capped by GW_MAX_BODY_BYTES, kept in r->body_limit.
+ * A BODY_PARSED row (or no row): req_read_body() then req_parse_body().
+ * A BODY_RAW row: only a declared Content-Length over `limit` is refused
+ * (413, nothing read; 400 when malformed); the body stays unread for the
+ * handler's req_read_raw_body(). Returns 0, 400 or 413 with the reason in
+ * `err`. */
+int req_take_body(struct req *r, size_t limit, char *err, size_t errlen);
+
+/* A BODY_RAW row's handler: read the body, unparsed, into r->in_body, at
+ * most r->body_limit bytes (req_read_body's rules). Returns 0, 413 (more
+ * than the limit declared or sent: the handler answers 413) or 400
+ * (CONTENT_LENGTH malformed, or fewer bytes than declared), with the reason
+ * in `err`. Called again, or on a BODY_PARSED row, it reads nothing and
+ * returns the first reading's status (0 on a BODY_PARSED row that reached
+ * its handler). The bytes are NUL-terminated after r->in_body.len when any
+ * arrived. */
+int req_read_raw_body(struct req *r, char *err, size_t errlen);
 
 /* Parse r->in_body by r->in_type: urlencoded or multipart into r->form,
  * application/json (and +json types) into r->json; any other type, or no

@@ -1,7 +1,8 @@
 /* route.h: the route table, the one place that decides, per URL and method,
  * which handler runs and under which rules: method (405 with Allow), role,
- * CSRF, cache policy, rate-limit class, body limit and response kind (JSON
- * errors for ROUTE_API). Handlers never set these themselves.
+ * CSRF, cache policy, rate-limit class, body limit, body handling (parsed or
+ * raw) and response kind (JSON errors for ROUTE_API). Handlers never set
+ * these themselves.
  *
  * Every module exports its rows (struct gw_module.routes); the platform adds
  * its own (/, /healthz, /metrics, /api/v1/openapi.json). Patterns are
@@ -23,8 +24,11 @@
  *   4. body: at most body_max bytes (and at most GW_MAX_BODY_BYTES, default
  *      1 MiB, whatever the row says): a declared Content-Length over it is
  *      413 before a byte is read; body_max 0 means the row takes no body and
- *      any body is 413. The body is then parsed by Content-Type (form,
- *      multipart, JSON; req.h) -> 400 when malformed.
+ *      any body is 413. A BODY_PARSED row's body is then read and parsed by
+ *      Content-Type (form, multipart, JSON; req.h) -> 400 when malformed. A
+ *      BODY_RAW row's body is left unread and unparsed: its handler reads
+ *      the bytes as sent with req_read_raw_body(), under the same limit
+ *      (413 when more arrive), when and if it wants them.
  *   5. csrf, on POST/PUT/PATCH/DELETE -> 403 unless the gw_csrf cookie's
  *      token (bound to the web session once signed in) comes back in the
  *      csrf_token field or X-CSRF-Token header.
@@ -86,7 +90,16 @@ enum route_rate {
 	RATE_READ,   /* ordinary reads: GW_RATE_READ, default 600/60 */
 	RATE_WRITE,  /* state-changing forms and API calls: GW_RATE_WRITE, default 60/60 */
 	RATE_LOGIN,  /* sign-in attempts: GW_RATE_LOGIN, default 10/300 */
-	RATE_INGEST, /* game-server telemetry: GW_RATE_INGEST, default 1200/60 */
+	RATE_INGEST, /* game-server telemetry: GW_RATE_INGEST, default 10000/10 (guard.h) */
+};
+
+/* What the dispatcher does with the request body (step 4 above). */
+enum route_body {
+	BODY_PARSED = 0, /* read and parsed by Content-Type before the handler runs:
+			  * r->form, r->json, r->in_body */
+	BODY_RAW,        /* left for the handler (req_read_raw_body): for bodies in
+			  * a format of their own that may not parse as their
+			  * Content-Type says, such as game servers' telemetry */
 };
 
 struct route {
@@ -101,15 +114,16 @@ struct route {
 	enum route_rate rate;
 	size_t body_max;        /* request body limit in bytes (capped by GW_MAX_BODY_BYTES);
 				 * 0: no body (413 when one is sent) */
+	enum route_body body;   /* parsed by the dispatcher, or raw for the handler */
 	const char *summary;    /* one line for the route list and the OpenAPI check */
 };
 
 /* Row shorthands for the common cases. */
 #define ROUTE_GET_PAGE(pat, fn, sum) \
-	{ M_GET, (pat), (fn), ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0, (sum) }
+	{ M_GET, (pat), (fn), ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0, BODY_PARSED, (sum) }
 #define ROUTE_GET_API(pat, fn, sum) \
-	{ M_GET, (pat), (fn), ROUTE_API, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0, (sum) }
-#define ROUTE_END { 0, NULL, NULL, 0, 0, false, 0, 0, 0, 0, NULL }
+	{ M_GET, (pat), (fn), ROUTE_API, ROLE_PUBLIC, false, CACHE_REVALIDATE, 0, RATE_READ, 0, BODY_PARSED, (sum) }
+#define ROUTE_END { 0, NULL, NULL, 0, 0, false, 0, 0, 0, 0, 0, NULL }
 
 /* A successful match: the row, and the module it belongs to (NULL for the
  * platform's own rows). */

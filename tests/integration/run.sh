@@ -58,7 +58,9 @@ setup_fail() {
 
 gw_services_init "$TMP" || setup_fail "init $TMP"
 GW_PG_FSYNC=off gw_pg_start >/dev/null || setup_fail "PostgreSQL"
-gw_redis_start || setup_fail "Redis"
+# persistent, appendfsync always: the MOHAA ingest answers 202 only then, and
+# t92-mohaa-crash restarts Redis on the same append-only file
+gw_redis_start --persist || setup_fail "Redis"
 lport=$(gw_free_port) || setup_fail "no port"
 export APP_BASE_URL="http://127.0.0.1:$lport"
 # The OpenID endpoint Steam sign-in trusts (STEAM_OPENID_URL): a fake

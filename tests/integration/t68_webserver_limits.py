@@ -124,6 +124,11 @@ def is_json_error(hdrs, body):
             and isinstance(doc.get("error"), str) and "detail" in doc)
 
 
+# POST rows of the ingest class (/api/v1/ingest/, 1 MiB), when a module has them
+INGEST = [c[1] for c in (r.split("\t") for r in subprocess.run(
+    [os.path.join(BUILD_DIR, "gamewatch.fcgi"), "--routes"], capture_output=True, text=True,
+    check=True).stdout.splitlines()[1:]) if c[1].startswith("/api/v1/ingest/") and "POST" in c[0]]
+
 # --- 512 MiB announced to GET routes ------------------------------------------------
 
 for name, base in servers():
@@ -148,6 +153,20 @@ for name, base in servers():
                                     "Content-Length: 2\r\nConnection: close\r\n\r\n", iter([b"{}"]))
     ok(st == 405 and "GET" in h.get("allow", "") and is_json_error(h, body),
        "%s: a 2-byte POST reaches the app (405 with Allow, JSON)" % name, st, body[:200])
+    for path in INGEST[:1]:
+        # the ingest class: 512 MiB announced is refused at once, 200 KiB (over the
+        # 64 KiB of /api/) reaches the app, which answers itself (no token: 400/401)
+        st, h, body, sent, secs = big_post(base, path)
+        ok(st == 413 and sent <= MIB and secs < 5 and is_json_error(h, body),
+           "%s: POST announcing 512 MiB to %s is a JSON 413 after %d KiB (%.1f s)"
+           % (name, path, sent // 1024, secs), st, body[:200])
+        head = ("POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+                % (path, 200 * 1024))
+        st, h, body, sent, _ = raw_request(base, head, (b"z" * 8192 for _ in range(25)))
+        ok(st in (400, 401) and sent == 200 * 1024 and is_json_error(h, body)
+           and json.loads(body)["error"] != "payload too large",
+           "%s: a 200 KiB POST to %s passes the web server and the app answers it (%d)"
+           % (name, path, st), st, body[:200])
     st, h, body = http(base + "/api/v1/sessions/Rebellion:ffffffffffffffff")
     ok(st == 404 and json.loads(body)["error"] == "session not found",
        "%s: the app's own JSON 404 is passed through untouched" % name, body[:200])
@@ -160,6 +179,13 @@ ap = open(os.path.join(run, "apache", "proxy-fcgi", "gamewatch.conf")).read()
 lt_default = int(re.search(r"(?m)^server\.max-request-size = (\d+)", lt).group(1)) * 1024
 # (inside the GameWatch macro: indented)
 ap_default = int(re.search(r"(?m)^\s*LimitRequestBody (\d+)", ap).group(1))
+# the ingest class (game servers' telemetry): its own block in each conf
+m = re.search(r'(?s)\$HTTP\["url"\] =\^ "/api/v1/ingest/" \{\s*server\.max-request-size = (\d+)', lt)
+lt_ingest = int(m.group(1)) * 1024 if m else 0
+m = re.search(r'(?s)<LocationMatch "\^/api/v1/ingest/">\s*LimitRequestBody (\d+)', ap)
+ap_ingest = int(m.group(1)) if m else 0
+m = re.search(r'(?m)^\s*<ElseIf "[^"]*-gt (\d+) && %\{REQUEST_URI\} =~ m#\^/api/v1/ingest/#">', ap)
+ap_ingest_if = int(m.group(1)) if m else 0
 rows = subprocess.run([os.path.join(BUILD_DIR, "gamewatch.fcgi"), "--routes"],
                       capture_output=True, text=True, check=True).stdout.splitlines()
 head = rows[0].split("\t")
@@ -176,10 +202,15 @@ for r in rows[1:]:
         ok(re.search(r'(?m)^\$HTTP\["url"\] == "/curation/propose" \{\n  server\.max-request-size = 6144', lt)
            and re.search(r'<Location "/curation/propose">\n\s*LimitRequestBody 6291456\n', ap),
            "the confs give the curation upload its 6 MiB class")
+    elif c[col["pattern"]].startswith("/api/v1/ingest/"):
+        limit = min(lt_ingest, ap_ingest, ap_ingest_if)
     if int(c[col["body_max"]]) > limit:
         too_big.append("%s body_max %s > %d" % (c[col["pattern"]], c[col["body_max"]], limit))
 ok(not too_big and lt_default == ap_default == 65536,
    "every route's body_max fits the web servers' limit of its class (64 KiB)", *too_big)
+ok(lt_ingest == ap_ingest == ap_ingest_if == MIB,
+   "the ingest class (/api/v1/ingest/) is 1 MiB in lighttpd's and Apache's confs",
+   lt_ingest, ap_ingest, ap_ingest_if)
 
 # --- the pool is down: the web servers' own 503 is JSON on /api/ -------------------
 

@@ -220,11 +220,14 @@ try:
     # the shipped tables' shape: every row complete, /api/ rows answer JSON,
     # no row shadowed by an earlier one with the same pattern and method
     rows = [r.split("\t") for r in routes[1:]]
-    bad = [r for r in rows if len(r) != 10 or not r[1].startswith("/") or not r[0]
+    bad = [r for r in rows if len(r) != 11 or not r[1].startswith("/") or not r[0]
            or r[2] not in ("page", "api", "stream") or not r[9]
-           or (r[1].startswith("/api/") and r[2] == "page")]
-    ok(routes[0].split("\t")[:3] == ["methods", "pattern", "kind"] and not bad,
-       "every shipped row is complete and /api/ rows are api or stream rows", bad)
+           or (r[1].startswith("/api/") and r[2] == "page")
+           or r[10] != ("-" if r[7] == "0" else r[10]) or r[10] not in ("-", "parsed", "raw")]
+    ok(routes[0].split("\t")[:3] == ["methods", "pattern", "kind"] and
+       routes[0].split("\t")[10:] == ["body"] and not bad,
+       "every shipped row is complete (a body kind when it takes a body) and /api/ rows are"
+       " api or stream rows", bad)
     seen = {}
     shadowed = []
     for r in rows:

@@ -22,6 +22,11 @@ and against real answers.
   an empty start).
   The Team Picker's POST answers (200, 303, 400, 401, 403, 404, 409) are
   played by the two commanders of a real capture, signed in.
+  MOHAA: the real sample payloads ingested through the
+  ingest routes by a server registered with the real CLI and written by
+  the real ingest job; every MOHAA route answers each status it documents
+  but 429 and 503 (the queue full and Redis or PostgreSQL down: t90 and
+  t92), the ingest POSTs included.
 * The document is served with an ETag (304 on If-None-Match), gzip when
   accepted, Cache-Control from the route table, and /api renders every
   operation without JavaScript.
@@ -36,7 +41,9 @@ import shutil
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 
 from gwtest import (BASE_URL, BUILD_DIR, DATA, SRCDIR, Browser, done, get_json, http, job,
                     make_user, ok, poll_file, psql, scalar, servers, session_token)
@@ -157,10 +164,20 @@ ok(rc == 0, "rollup", out)
 cases = []
 
 
-def answer(label, path, url_path, headers=None, expect=None):
-    """Fetch url_path through lighttpd and queue its answer for validation
-    against path's operation; returns the parsed body (or text, or None)."""
-    st, h, body = http(BASE_URL + url_path, headers=headers)
+def answer(label, path, url_path, headers=None, expect=None, method="GET", data=None):
+    """Fetch url_path through lighttpd (GET, or `method` with the bytes or
+    text `data`) and queue its answer for validation against path's
+    operation; returns the parsed body (or text, or None)."""
+    if data is None:
+        st, h, body = http(BASE_URL + url_path, method=method, headers=headers)
+    else:
+        req = urllib.request.Request(BASE_URL + url_path, method=method, headers=headers or {},
+                                     data=data.encode() if isinstance(data, str) else data)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                st, h, body = r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+        except urllib.error.HTTPError as e:
+            st, h, body = e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
     ctype = h.get("content-type", "")
     if h.get("content-encoding") == "gzip":
         body = gzip.decompress(body)
@@ -172,7 +189,7 @@ def answer(label, path, url_path, headers=None, expect=None):
         parsed = body.decode("utf-8")
     if expect is not None and st != expect:
         ok(False, "%s: status %d" % (label, expect), "got %d: %s" % (st, body[:300]))
-    cases.append({"name": label, "path": path, "method": "GET", "status": st,
+    cases.append({"name": label, "path": path, "method": method, "status": st,
                   "content_type": ctype, "body": parsed})
     return parsed, h
 
@@ -459,6 +476,113 @@ if eve_on:
     left = psql("SELECT (SELECT count(*) FROM eve.killmail_ids) + (SELECT count(*) FROM eve.systems)"
                 " + (SELECT count(*) FROM eve.battles) + (SELECT count(*) FROM eve.names)")
     ok(not eve_empty or left == [["0"]], "the eve tables are left empty, as t76 found them", left)
+# --- MOHAA: the real sample payloads ingested, every route answered ----------
+# A game server registered with the real CLI (a name unique to the run: the
+# mohaa tests after this one count per server) posts the original tracker's
+# form bodies and the later JSON array; the real ingest job writes them.
+
+
+def mohaa_cases():
+    from t90_mohaa_lib import SAMPLE_TOKEN, ingest, post, register, sample_form_lines, sample_json
+    name = "t76-%d" % int(time.time() * 1000)
+    token = register(name)
+    sid = scalar("SELECT id FROM mohaa.servers WHERE name = :'v1'", name)
+    hdr = {"X-Server-Token": token}
+    for line in sample_form_lines():
+        st, _, _ = post(BASE_URL, "/api/v1/ingest/events", line.replace(SAMPLE_TOKEN, token))
+        ok(st == 202, "mohaa: the sample body is accepted: " + line[:60], st)
+    post(BASE_URL, "/api/v1/ingest/events", json.dumps(sample_json()["request_body"]), hdr)
+    rc, out = ingest()
+    ok(rc == 0, "mohaa-ingest writes the samples", out[-800:])
+
+    E, R = "/api/v1/ingest/events", "/api/v1/ingest/match-result"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    answer("mohaa ingest: one form event", E, E, form, 202, "POST",
+           "type=chat&match_id=m&player_name=a&message=100% sure&server_token=" + token)
+    answer("mohaa ingest: a batch with a rejection", E, E, hdr, 202, "POST",
+           json.dumps([{"type": "player_jump", "player_name": "a"}, {"type": "x"}]))
+    answer("mohaa ingest: unknown type (400)", E, E, hdr, 400, "POST", "type=teleport")
+    answer("mohaa ingest: no token (401)", E, E, form, 401, "POST", "type=chat&player_name=a&message=x")
+    answer("mohaa ingest: 2 MiB (413)", E, E, hdr, 413, "POST", b"x" * (2 << 20))
+    answer("mohaa match-result", R, R, hdr, 202, "POST",
+           json.dumps({"match_id": "match_sess_0.05_0.05", "winning_team": "axis"}))
+    answer("mohaa match-result without match_id (400)", R, R, hdr, 400, "POST", "winning_team=axis")
+    answer("mohaa match-result, wrong token (401)", R, R, {"X-Server-Token": "nope"}, 401, "POST",
+           "match_id=m")
+    answer("mohaa match-result, 2 MiB (413)", R, R, hdr, 413, "POST", b"y" * (2 << 20))
+    rc, out = ingest()
+    ok(rc == 0, "mohaa-ingest writes them", out[-800:])
+
+    L = "/api/v1/stats/leaderboard"
+    answer("mohaa global board", L, L, expect=200)
+    answer("mohaa global board by kd, paged", L, L + "?stat=kd&limit=2&offset=1", expect=200)
+    answer("mohaa global board, bad stat (400)", L, L + "?stat=wins", expect=400)
+    answer("mohaa global board, bad limit (400)", L, L + "?limit=0", expect=400)
+    answer("mohaa weekly board", L + "/weekly", L + "/weekly", expect=200)
+    answer("mohaa weekly board, a past week", L + "/weekly", L + "/weekly?week=2025-01-18", expect=200)
+    answer("mohaa weekly board, bad week (400)", L + "/weekly", L + "/weekly?week=last", expect=400)
+    answer("mohaa weapon board", L + "/weapon/{weapon}", L + "/weapon/thompson", expect=200)
+    answer("mohaa weapon board, bad limit (400)", L + "/weapon/{weapon}", L + "/weapon/thompson?limit=0",
+           expect=400)
+    answer("mohaa weapon board, unknown weapon (404)", L + "/weapon/{weapon}", L + "/weapon/phaser",
+           expect=404)
+    answer("mohaa map board", L + "/map/{map}", L + "/map/unknownmap", expect=200)
+    answer("mohaa map board, bad limit (400)", L + "/map/{map}", L + "/map/unknownmap?limit=0", expect=400)
+    answer("mohaa map board with a folder", L + "/map/{dir}/{map}", L + "/map/obj/obj_team2", expect=200)
+    answer("mohaa map board, bad offset (400)", L + "/map/{dir}/{map}", L + "/map/obj/obj_team2?offset=-1",
+           expect=400)
+    P = "/api/v1/stats/player/{guid}"
+    for pid in ("name:SgtRock", "smf:42", "ABCD1234567890EF"):
+        answer("mohaa player " + pid, P, "/api/v1/stats/player/" + q(pid, safe=""), expect=200)
+        answer("mohaa matches of " + pid, P + "/matches",
+               "/api/v1/stats/player/%s/matches?limit=1" % q(pid, safe=""), expect=200)
+        answer("mohaa weapons of " + pid, P + "/weapons", "/api/v1/stats/player/%s/weapons" % q(pid, safe=""),
+               expect=200)
+    answer("mohaa unknown player (404)", P, "/api/v1/stats/player/nobody", expect=404)
+    answer("mohaa unknown player's matches (404)", P + "/matches", "/api/v1/stats/player/nobody/matches",
+           expect=404)
+    answer("mohaa matches, bad before (400)", P + "/matches", "/api/v1/stats/player/smf:42/matches?before=x",
+           expect=400)
+    answer("mohaa unknown player's weapons (404)", P + "/weapons", "/api/v1/stats/player/nobody/weapons",
+           expect=404)
+    H = P + "/heatmap/{dir}/{map}"
+    answer("mohaa heat map", H, "/api/v1/stats/player/name:SgtRock/heatmap/obj/obj_team2", expect=200)
+    answer("mohaa heat map of deaths, SVG", H,
+           "/api/v1/stats/player/name:Hans/heatmap/obj/obj_team2?kind=deaths&format=svg", expect=200)
+    answer("mohaa heat map, bad kind (400)", H, "/api/v1/stats/player/name:Hans/heatmap/obj/obj_team2?kind=x",
+           expect=400)
+    answer("mohaa heat map, unknown player (404)", H, "/api/v1/stats/player/nobody/heatmap/obj/obj_team2",
+           expect=404)
+    H = P + "/heatmap/{map}"
+    answer("mohaa heat map, map without folder", H, "/api/v1/stats/player/smf:42/heatmap/x", expect=200)
+    answer("mohaa heat map, bad kind (400)", H, "/api/v1/stats/player/smf:42/heatmap/x?kind=all", expect=400)
+    answer("mohaa heat map, unknown player (404)", H, "/api/v1/stats/player/nobody/heatmap/x", expect=404)
+    M = "/api/v1/stats/match/{matchId}"
+    mid = scalar("SELECT max(id) FROM mohaa.matches WHERE server_id = :'v1' AND match_ref <> ''", sid)
+    ok(mid, "mohaa: the samples made a match", mid)
+    mid = mid or "1"
+    answer("mohaa a match", M, "/api/v1/stats/match/" + mid, expect=200)
+    answer("mohaa a match's timeline", M + "/timeline", "/api/v1/stats/match/%s/timeline?all=1" % mid,
+           expect=200)
+    answer("mohaa unknown match (404)", M, "/api/v1/stats/match/999999999", expect=404)
+    answer("mohaa bad match id (400)", M, "/api/v1/stats/match/abc", expect=400)
+    answer("mohaa unknown match's timeline (404)", M + "/timeline", "/api/v1/stats/match/999999999/timeline",
+           expect=404)
+    answer("mohaa timeline, bad limit (400)", M + "/timeline", "/api/v1/stats/match/%s/timeline?limit=0" % mid,
+           expect=400)
+    S = "/api/v1/stats/server/{serverId}"
+    answer("mohaa server by id", S, "/api/v1/stats/server/%s" % sid, expect=200)
+    answer("mohaa server by name", S, "/api/v1/stats/server/" + name, expect=200)
+    answer("mohaa unknown server (404)", S, "/api/v1/stats/server/none-such", expect=404)
+    answer("mohaa live", "/api/v1/stats/live", "/api/v1/stats/live", expect=200)
+    answer("mohaa live, long window", "/api/v1/stats/live", "/api/v1/stats/live?window=3600", expect=200)
+    answer("mohaa live, bad window (400)", "/api/v1/stats/live", "/api/v1/stats/live?window=1", expect=400)
+    answer("mohaa achievements", "/api/v1/stats/achievements", "/api/v1/stats/achievements", expect=200)
+
+
+if "mohaa" in route_module.values():
+    mohaa_cases()
+
 # streams never end: their refusals (JSON before the stream starts) are
 # validated here; the 200 text/event-stream is checked in t90
 answer("stream: foreign Origin", "/api/v1/stream/sessions", "/api/v1/stream/sessions",
@@ -484,6 +608,11 @@ missing = ["%s %s: %s" % (m, p, s) for m, p in sorted(routes) if route_module[(m
            for s in doc["paths"].get(p, {}).get(m.lower(), {}).get("responses", {})
            if s != "503" and (p, s) not in statuses]
 ok(not missing, "every documented EVE status but 503 had a real answer validated", *missing)
+statuses = {(c["method"], c["path"], str(c["status"])) for c in cases}
+missing = ["%s %s: %s" % (m, p, s) for m, p in sorted(routes) if route_module[(m, p)] == "mohaa"
+           for s in doc["paths"].get(p, {}).get(m.lower(), {}).get("responses", {})
+           if s not in ("429", "503") and (m, p, s) not in statuses]
+ok(not missing, "every documented MOHAA status but 429 and 503 had a real answer validated", *missing)
 
 # --- how the document is served ---------------------------------------------
 

@@ -13,7 +13,8 @@
 #   gw_redis_start [--persist]  redis-server (as redis when root) with a random
 #                               password (requirepass; DIR/redis.password, 0600);
 #                               exports REDIS_URL (redis://default:PASSWORD@127.0.0.1:PORT/0)
-#                               GW_REDIS_PORT
+#                               GW_REDIS_PORT; --persist: append-only file with
+#                               appendfsync GW_REDIS_APPENDFSYNC (default always)
 #   gw_share BUILD              copy the build's programs and its staged data
 #                               (BUILD/share) to DIR/app, where the service user can
 #                               read them whatever the checkout's modes; exports
@@ -354,7 +355,14 @@ gw_redis_start() {
 			printf 'bind 127.0.0.1\nport %s\nprotected-mode yes\ndaemonize no\n' "$port"
 			printf 'dir %s\nlogfile ""\nrequirepass %s\n' "$dir" "$pw"
 			if [ "$persist" = yes ]; then
-				printf 'appendonly yes\nappendfsync everysec\nsave "3600 1 300 100"\n'
+				# always: Redis fsyncs a write before it answers. The MOHAA
+				# ingest's 202 promises that an accepted event survives a
+				# crash, which holds only then; its handler reads this
+				# setting and answers 503 under a weaker one
+				# (modules/mohaa/README.md, "Durability"). Concurrent
+				# writers share one fsync per event-loop turn.
+				printf 'appendonly yes\nappendfsync %s\nsave "3600 1 300 100"\n' \
+					"${GW_REDIS_APPENDFSYNC:-always}"
 			else
 				printf 'appendonly no\nsave ""\n'
 			fi

@@ -150,15 +150,15 @@ static void test_histogram(void)
 /* ------------------------------------------------------- request counters */
 
 static const struct route rows[] = {
-	{ M_GET, "/t/list", NULL, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_NO_STORE, 0, RATE_NONE, 0, "" },
+	{ M_GET, "/t/list", NULL, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_NO_STORE, 0, RATE_NONE, 0, BODY_PARSED, "" },
 	{ M_GET | M_POST, "/t/items/{id}", NULL, ROUTE_API, ROLE_PUBLIC, false, CACHE_NO_STORE, 0,
-	  RATE_NONE, 0, "" },
+	  RATE_NONE, 0, BODY_PARSED, "" },
 	{ M_GET, "/t/odd \"q\" \\ {x}", NULL, ROUTE_API, ROLE_PUBLIC, false, CACHE_NO_STORE, 0,
-	  RATE_NONE, 0, "" },
+	  RATE_NONE, 0, BODY_PARSED, "" },
 	ROUTE_END,
 };
 static const struct route other = { M_GET, "/not/registered", NULL, ROUTE_API, ROLE_PUBLIC, false,
-				    CACHE_NO_STORE, 0, RATE_NONE, 0, "" };
+				    CACHE_NO_STORE, 0, RATE_NONE, 0, BODY_PARSED, "" };
 
 #define LIST "module=\"test\",route=\"/t/list\""
 #define ITEM "module=\"test\",route=\"/t/items/{id}\""

@@ -785,11 +785,11 @@ static void nop(struct app *app, struct req *r)
 
 /* rows that exist only in this test (never in a shipped module) */
 static const struct route op_row = { M_GET, "/t", nop, ROUTE_API, ROLE_OPERATOR, false,
-				     CACHE_NO_STORE, 0, RATE_NONE, 0, "test" };
+				     CACHE_NO_STORE, 0, RATE_NONE, 0, BODY_PARSED, "test" };
 static const struct route csrf_row = { M_GET | M_POST, "/t", nop, ROUTE_PAGE, ROLE_PUBLIC, true,
-				       CACHE_NO_STORE, 0, RATE_WRITE, 1024, "test" };
+				       CACHE_NO_STORE, 0, RATE_WRITE, 1024, BODY_PARSED, "test" };
 static const struct route plain_row = { M_POST, "/t", nop, ROUTE_PAGE, ROLE_PUBLIC, false,
-					CACHE_NO_STORE, 0, RATE_WRITE, 1024, "test" };
+					CACHE_NO_STORE, 0, RATE_WRITE, 1024, BODY_PARSED, "test" };
 
 static void new_req(struct req *r, const char *method, const struct route *row)
 {
@@ -1240,8 +1240,118 @@ static void test_read_body(void)
 	buf_release(&big);
 }
 
+/* BODY_RAW: the dispatcher's body step (req_take_body) checks the declared
+ * length only; the handler reads the bytes as sent (req_read_raw_body)
+ * under the same limit. */
+static const struct route raw_row = { M_POST, "/r", nop, ROUTE_API, ROLE_PUBLIC, false,
+				      CACHE_NO_STORE, 0, RATE_INGEST, 100, BODY_RAW, "test raw" };
+static const struct route parsed_row = { M_POST, "/r", nop, ROUTE_API, ROLE_PUBLIC, false,
+					 CACHE_NO_STORE, 0, RATE_WRITE, 100, BODY_PARSED, "test parsed" };
+
+struct raw_result {
+	int take, read, again;   /* req_take_body, req_read_raw_body, its second call */
+	size_t after_take;       /* r.in_body.len after req_take_body */
+	int form_fields;         /* r.form.n after req_take_body */
+	char token[32];          /* req_getenv(HTTP_X_SERVER_TOKEN) or "(null)" */
+	struct buf in;           /* r.in_body at the end */
+};
+
+static void raw_case(const char *const *env, const char *body, size_t n, const struct route *row,
+		     struct raw_result *out)
+{
+	struct conn c;
+	struct req r;
+	struct buf got = BUF_INIT;
+	char err[160];
+	const char *tok;
+	memset(&r, 0, sizeof r);
+	out->take = out->read = out->again = -1;
+	CU_ASSERT_EQUAL_FATAL(conn_open(&c, env, body, n, NULL), 0);
+	if (req_parse(&r, &c.fr, err, sizeof err) == 0) {
+		r.route = row;
+		out->take = req_take_body(&r, row->body_max, err, sizeof err);
+		out->after_take = r.in_body.len;
+		out->form_fields = r.form.n;
+		tok = req_getenv(&r, "HTTP_X_SERVER_TOKEN");
+		snprintf(out->token, sizeof out->token, "%s", tok ? tok : "(null)");
+		if (!out->take || row->body == BODY_RAW) {
+			out->read = req_read_raw_body(&r, err, sizeof err);
+			out->again = req_read_raw_body(&r, err, sizeof err);
+		}
+		buf_add(&out->in, r.in_body.data, r.in_body.len);
+		req_send(&r);
+	}
+	req_release(&r);
+	CU_ASSERT_EQUAL(conn_close(&c, &got), 0);
+	buf_release(&got);
+}
+
+static void test_raw_body(void)
+{
+	/* the original MOHAA tracker's kind of body: not valid urlencoded */
+	static const char form[] = "type=chat&message=100% sure &amp; =x";
+	const char *cl[] = { "REQUEST_URI=/r", "REQUEST_METHOD=POST", "CONTENT_LENGTH=36",
+			     "CONTENT_TYPE=application/x-www-form-urlencoded",
+			     "HTTP_X_SERVER_TOKEN=tok-1", NULL };
+	const char *cl200[] = { "REQUEST_URI=/r", "REQUEST_METHOD=POST", "CONTENT_LENGTH=200", NULL };
+	const char *nocl[] = { "REQUEST_URI=/r", "REQUEST_METHOD=POST", NULL };
+	struct raw_result res;
+	char big[150];
+	size_t i;
+
+	CU_ASSERT_EQUAL_FATAL(strlen(form), 36);
+	/* raw: nothing read or parsed by the dispatcher; the handler gets the bytes */
+	memset(&res, 0, sizeof res);
+	raw_case(cl, form, 36, &raw_row, &res);
+	CU_ASSERT_EQUAL(res.take, 0);
+	CU_ASSERT_EQUAL(res.after_take, 0);
+	CU_ASSERT_EQUAL(res.form_fields, 0);
+	CU_ASSERT_EQUAL(res.read, 0);
+	CU_ASSERT_EQUAL(res.again, 0);
+	CU_ASSERT(res.in.len == 36 && !memcmp(res.in.data, form, 36));
+	CU_ASSERT_STRING_EQUAL(res.token, "tok-1");
+	buf_release(&res.in);
+	/* the same body on a parsed row is a 400 from the dispatcher */
+	memset(&res, 0, sizeof res);
+	raw_case(cl, form, 36, &parsed_row, &res);
+	CU_ASSERT_EQUAL(res.take, 400);
+	buf_release(&res.in);
+	/* declared over the limit: 413 before a byte is read, and the handler's
+	 * read says so too */
+	memset(&res, 0, sizeof res);
+	raw_case(cl200, "", 0, &raw_row, &res);
+	CU_ASSERT_EQUAL(res.take, 413);
+	CU_ASSERT_EQUAL(res.read, 413);
+	CU_ASSERT_EQUAL(res.in.len, 0);
+	CU_ASSERT_STRING_EQUAL(res.token, "(null)");
+	buf_release(&res.in);
+	/* no length: the handler's read stops after limit + 1 bytes -> 413 */
+	for (i = 0; i < sizeof big; i++)
+		big[i] = (char)('a' + i % 26);
+	memset(&res, 0, sizeof res);
+	raw_case(nocl, big, sizeof big, &raw_row, &res);
+	CU_ASSERT_EQUAL(res.take, 0);
+	CU_ASSERT_EQUAL(res.read, 413);
+	CU_ASSERT_EQUAL(res.again, 413);
+	buf_release(&res.in);
+	/* exactly the limit passes */
+	memset(&res, 0, sizeof res);
+	raw_case(nocl, big, 100, &raw_row, &res);
+	CU_ASSERT_EQUAL(res.read, 0);
+	CU_ASSERT(res.in.len == 100 && !memcmp(res.in.data, big, 100));
+	buf_release(&res.in);
+	/* a parsed row's body, read by the dispatcher, is what the raw read returns */
+	memset(&res, 0, sizeof res);
+	raw_case(nocl, "a=1&b=2", 7, &parsed_row, &res);
+	CU_ASSERT_EQUAL(res.take, 0);
+	CU_ASSERT_EQUAL(res.after_take, 7);
+	CU_ASSERT_EQUAL(res.read, 0);
+	CU_ASSERT(res.in.len == 7 && !memcmp(res.in.data, "a=1&b=2", 7));
+	buf_release(&res.in);
+}
+
 static const struct route stream_row = { M_GET, "/s", nop, ROUTE_STREAM, ROLE_PUBLIC, false,
-					 CACHE_NO_STORE, 0, RATE_NONE, 0, "test stream" };
+					 CACHE_NO_STORE, 0, RATE_NONE, 0, BODY_PARSED, "test stream" };
 
 static void test_stream(void)
 {
@@ -1336,6 +1446,7 @@ static void register_tests(void)
 	CU_add_test(s, "rate limit exemptions and failing open", test_rate_exempt);
 	s = CU_add_suite("fastcgi", NULL, NULL);
 	CU_add_test(s, "request bodies read from FastCGI stdin", test_read_body);
+	CU_add_test(s, "a raw-body row's body is the handler's, under its limit", test_raw_body);
 	CU_add_test(s, "streamed responses are flushed as written", test_stream);
 	CU_add_test(s, "a streamed response to HEAD has no body", test_stream_head);
 }

@@ -27,9 +27,9 @@ static void h(struct app *app, struct req *r)
 static const struct route fixture_routes[] = {
 	ROUTE_GET_PAGE("/fx/items/{id}", h, "an item"),
 	{ M_POST | M_DELETE, "/fx/items/{id}", h, ROUTE_API, ROLE_PUBLIC, true, CACHE_NO_STORE, 0,
-	  RATE_WRITE, 1024, "change an item" },
+	  RATE_WRITE, 1024, BODY_PARSED, "change an item" },
 	{ M_PUT, "/fx/items/{id}", h, ROUTE_API, ROLE_PUBLIC, true, CACHE_NO_STORE, 0, RATE_WRITE,
-	  1024, "replace an item" },
+	  1024, BODY_PARSED, "replace an item" },
 	ROUTE_GET_PAGE("/fx/{a}/{b}", h, "two arguments"),
 	ROUTE_END,
 };
