@@ -5,7 +5,8 @@
 -- touched here: load.sql turns the plan into the poller's rows up to a cut.
 --
 -- psql variables (epoch seconds, multiples of 5): t0 (first poll), t2 (last
--- poll of the plan), target (snapshot rows wanted), nplayers, seed (0..1).
+-- poll of the plan), target (snapshot rows wanted), nplayers, seed (0..1),
+-- top (the most popular `top` players are equally popular).
 \set ON_ERROR_STOP 1
 SET work_mem = '256MB';
 SELECT setseed(:seed);
@@ -16,8 +17,10 @@ DROP TABLE IF EXISTS bench.p, bench.tpl_pick, bench.cand, bench.s, bench.roster,
 -- Players: the real accounts first, then synthetic ones whose names follow
 -- the real names (suffixes, clan tags, case) and whose ids have the real
 -- shapes (SteamID64; GOG user id, its Galaxy id = user id + 2^57).
--- Popularity is Zipf (s = 0.8) over a random order, so the busiest player is
--- in ~5 % of the roster slots.
+-- Popularity is Zipf (s = 0.8) over a random order, flattened over the
+-- first `top` ranks: with 3 000 players per 6.3 M snapshots and top = 10,
+-- each of the ten busiest players is in ~0.5 % of the roster slots (about
+-- 1 800 stays, 1 500 hours, in a year of a 12-session lobby).
 CREATE TABLE bench.p AS
 WITH r AS (SELECT row_number() OVER (ORDER BY provider, external_id) AS i, provider,
                   external_id, name FROM bench.tpl_player),
@@ -42,7 +45,7 @@ SELECT g.i AS pid,
        row_number() OVER (ORDER BY g.ord) AS rank
   FROM g CROSS JOIN nr LEFT JOIN r ON r.i = g.i;
 ALTER TABLE bench.p ADD COLUMN weight float8, ADD COLUMN platform_id text;
-UPDATE bench.p SET weight = power(rank, -0.8),
+UPDATE bench.p SET weight = power(greatest(rank, :top), -0.8),
 	platform_id = CASE provider WHEN 'steam' THEN 'S' || external_id
 	              ELSE 'G' || (external_id::numeric + 144115188075855872)::text END;
 ALTER TABLE bench.p ADD PRIMARY KEY (pid);
@@ -51,7 +54,8 @@ ALTER TABLE bench.p ADD PRIMARY KEY (pid);
 CREATE TABLE bench.tpl_pick AS
 SELECT tid, power(row_number() OVER (ORDER BY random()), -0.9) AS weight FROM bench.tpl_session;
 
--- Candidate sessions: start uniform over the year, accepted with a diurnal
+-- Candidate sessions (about 290 snapshot rows each once accepted, so
+-- target / 200 leaves a margin): start uniform over the year, accepted with a diurnal
 -- (peak 20:00 UTC, trough 08:00) and weekend (x1.3) profile; life
 -- log-normal, median 45 min, clamped to 10 min .. 5 h.
 CREATE TABLE bench.cand AS
@@ -59,7 +63,7 @@ SELECT c, start, dur FROM (
 	SELECT c, :t0 + floor(random() * ((:t2 - :t0) / 5))::bigint * 5 AS start, random() AS acc,
 	       (greatest(600, least(18000, exp(ln(2700) + 0.8 * sqrt(-2 * ln(1 - random()))
 	                                         * cos(2 * pi() * random())))) / 5)::bigint * 5 AS dur
-	  FROM generate_series(1, 60000) c) x
+	  FROM generate_series(1, greatest(60000, :target / 200)) c) x
  WHERE acc < (0.2 + power(0.5 + 0.5 * cos(2 * pi() * (((start % 86400) / 3600.0) - 20) / 24), 2))
              * CASE WHEN extract(isodow FROM to_timestamp(start)) >= 6 THEN 1.3 ELSE 1 END / 1.56;
 

@@ -236,7 +236,10 @@ model = Model(CAPTURES)
 
 psql("TRUNCATE bzcc.player_session_events, bzcc.session_snapshots, bzcc.session_players,"
      " bzcc.sessions, bzcc.polls, bzcc.maps, bzcc.mods, bzcc.player_daily, bzcc.map_daily,"
-     " bzcc.mod_daily, bzcc.players_online, identities, players, rollup_state"
+     " bzcc.mod_daily, bzcc.players_online, bzcc.player_sessions, bzcc.player_totals,"
+     " bzcc.player_maps, bzcc.map_totals, bzcc.mod_totals, bzcc.players_online_hourly,"
+     " bzcc.players_online_daily, bzcc.session_lengths, bzcc.session_length_daily,"
+     " bzcc.polls_minutely, identities, players, rollup_state"
      " RESTART IDENTITY CASCADE")
 tmp = tempfile.mkdtemp(prefix="gw-t50-")
 for p in CAPTURES:

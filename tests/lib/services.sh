@@ -268,6 +268,12 @@ gw_pg_start() {
 	owner=$(id -un)
 	[ "$(id -u)" = 0 ] && owner=postgres
 	[ -x "$GW_PG_BINDIR/initdb" ] || gw__die "no $GW_PG_BINDIR/initdb (apt-get install postgresql)" || return 1
+	# bzcc's migration 010 creates pg_trgm (PostgreSQL's contrib; Debian's
+	# server package carries it): say so now rather than at migrate
+	if [ -x "$GW_PG_BINDIR/pg_config" ] &&
+		[ ! -e "$("$GW_PG_BINDIR/pg_config" --sharedir)/extension/pg_trgm.control" ]; then
+		gw__die "PostgreSQL in $GW_PG_BINDIR has no pg_trgm extension (apt-get install postgresql-contrib)" || return 1
+	fi
 	# A unix socket path must fit in 107 bytes.
 	if [ ${#sock} -gt 80 ]; then
 		sock=$(mktemp -d "${TMPDIR:-/tmp}/gw-pg.XXXXXX") || return 1

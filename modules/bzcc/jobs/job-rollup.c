@@ -3,13 +3,19 @@
  * 1. Create the monthly partitions of bzcc.session_snapshots and
  *    bzcc.player_session_events for this month and the next three.
  * 2. Recompute the daily rollups (bzcc.player_daily, map_daily, mod_daily,
- *    players_online) for the UTC days touched since the previous run: days of
- *    polls logged since then (live or replayed) and days spanned by intervals
- *    that were still open then. Rows are upserted, so readers never wait and
- *    never see a half-built table. `--full` recomputes everything.
- * 3. REFRESH MATERIALIZED VIEW CONCURRENTLY bzcc.session_duration_stats.
- * Stays within one run of ~seconds even for a year of 5-second snapshots
- * (bench/README.md). The statements are in modules/bzcc/store/bzcc-rollup.c.
+ *    players_online and its hourly and daily peaks) for the UTC days touched
+ *    since the previous run: days of polls logged since then (live or
+ *    replayed) and days spanned by stays and sessions that were still live
+ *    then; map_totals and mod_totals follow by the difference. Rows are
+ *    upserted, so readers never wait and never see a half-built table.
+ * 3. Recount the sessions touched since the previous run (their per-player
+ *    rows and totals, their length buckets) in one transaction.
+ * 4. REFRESH MATERIALIZED VIEW CONCURRENTLY bzcc.session_duration_stats,
+ *    ANALYZE the aggregates.
+ * `--full` recomputes everything and rebuilds every aggregate from its
+ * definition. An incremental run costs what changed, not what history
+ * holds (bench/README.md). The statements are in
+ * modules/bzcc/store/bzcc-rollup.c.
  * Holds <run_dir>/gamewatch-rollup.lock. */
 #include <stdio.h>
 #include <string.h>
@@ -55,8 +61,11 @@ int job_rollup(const struct cfg *cfg, int argc, char **argv)
 	if (bzcc_rollup_partitions_ahead(&db, 3) < 0 || bzcc_rollup_plan(&db, full, &plan) < 0)
 		goto out;
 	if (plan.day[0]) {
-		log_info("recomputing daily rollups from %s", plan.day);
-		if (bzcc_rollup_daily(&db, plan.day) < 0)
+		log_info("recomputing daily rollups from %s, sessions last seen since %s",
+			 plan.day, plan.since);
+		if (bzcc_rollup_daily(&db, plan.day) < 0 ||
+		    bzcc_rollup_sessions(&db, plan.since, full) < 0 ||
+		    bzcc_rollup_analyze(&db) < 0)
 			goto out;
 	} else {
 		log_info("no new polls since the last rollup");

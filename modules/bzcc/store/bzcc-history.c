@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "modules/bzcc/store/bzcc-rollup.h"
 #include "platform/players/players.h"
 
 /* The summary of a session row `s` as the history list shows it; `extra`
@@ -47,26 +48,29 @@
 #define DAY_LO "(" DAY_HI " - ($2::int - 1))"
 #define IN_WINDOW(col) col " BETWEEN " DAY_LO " AND " DAY_HI
 
-/* Per-map sums of bzcc.map_daily rows `d` matching `where`: recent (in the
- * window) and all time. */
-#define MAP_SUMS(where)                                                       \
-	"(SELECT d.map_key,"                                                    \
-	"  sum(d.sessions) FILTER (WHERE " IN_WINDOW("d.day") ") AS r_sessions," \
-	"  sum(d.players) FILTER (WHERE " IN_WINDOW("d.day") ") AS r_players,"  \
-	"  sum(d.player_seconds) FILTER (WHERE " IN_WINDOW("d.day") ") AS r_secs," \
-	"  max(d.peak_players) FILTER (WHERE " IN_WINDOW("d.day") ") AS r_peak," \
-	"  sum(d.sessions) AS a_sessions, sum(d.players) AS a_players,"         \
-	"  sum(d.player_seconds) AS a_secs, max(d.peak_players) AS a_peak"      \
-	" FROM bzcc.map_daily d " where " GROUP BY d.map_key)"
+/* Per-map figures: recent = sums of the bzcc.map_daily rows `d` in the
+ * window, all time = bzcc.map_totals `t` (kept by the rollup as the sums
+ * of every daily row), so the cost follows the window, not the history.
+ * `dwhere` ("" or "AND ...") filters d, `twhere` ("" or "WHERE ...") t. */
+#define MAP_SUMS(dwhere, twhere)                                              \
+	"(SELECT coalesce(t.map_key, w.map_key) AS map_key, w.r_sessions, w.r_players," \
+	"  w.r_secs, w.r_peak, t.sessions AS a_sessions, t.players AS a_players,"  \
+	"  t.player_seconds AS a_secs, t.peak_players AS a_peak"                 \
+	" FROM (SELECT * FROM bzcc.map_totals t " twhere ") t FULL JOIN"         \
+	" (SELECT d.map_key, sum(d.sessions) AS r_sessions, sum(d.players) AS r_players," \
+	"   sum(d.player_seconds) AS r_secs, max(d.peak_players) AS r_peak"      \
+	"  FROM bzcc.map_daily d WHERE " IN_WINDOW("d.day") " " dwhere           \
+	"  GROUP BY d.map_key) w ON w.map_key = t.map_key)"
 
-#define MOD_SUMS(where)                                                       \
-	"(SELECT d.mod_id,"                                                     \
-	"  sum(d.sessions) FILTER (WHERE " IN_WINDOW("d.day") ") AS r_sessions," \
-	"  sum(d.players) FILTER (WHERE " IN_WINDOW("d.day") ") AS r_players,"  \
-	"  sum(d.player_seconds) FILTER (WHERE " IN_WINDOW("d.day") ") AS r_secs," \
-	"  sum(d.sessions) AS a_sessions, sum(d.players) AS a_players,"         \
-	"  sum(d.player_seconds) AS a_secs"                                     \
-	" FROM bzcc.mod_daily d " where " GROUP BY d.mod_id)"
+#define MOD_SUMS(dwhere, twhere)                                              \
+	"(SELECT coalesce(t.mod_id, w.mod_id) AS mod_id, w.r_sessions, w.r_players," \
+	"  w.r_secs, t.sessions AS a_sessions, t.players AS a_players,"          \
+	"  t.player_seconds AS a_secs"                                           \
+	" FROM (SELECT * FROM bzcc.mod_totals t " twhere ") t FULL JOIN"         \
+	" (SELECT d.mod_id, sum(d.sessions) AS r_sessions, sum(d.players) AS r_players," \
+	"   sum(d.player_seconds) AS r_secs"                                     \
+	"  FROM bzcc.mod_daily d WHERE " IN_WINDOW("d.day") " " dwhere           \
+	"  GROUP BY d.mod_id) w ON w.mod_id = t.mod_id)"
 
 /* The key-value pairs of a map row `m` joined with its sums `a`. */
 #define MAP_FIELDS                                                            \
@@ -169,7 +173,10 @@ struct json_object *bzcc_history_sessions(struct db *db, const struct bzcc_histo
 		"  AND ($3::text IS NULL OR s.state = $3::text)"
 		"  AND ($4::text IS NULL OR s.map_key = $4::text)"
 		"  AND ($5::text IS NULL OR s.mod_id = $5::text)"
-		"  AND ($6::text IS NULL OR strpos(lower(s.name), lower($6::text)) > 0)"
+		/* a LIKE with the search's wildcards escaped, so that
+		 * sessions_name_trgm_idx (pg_trgm) can find the names */
+		"  AND ($6::text IS NULL OR lower(s.name) LIKE '%' || replace(replace(replace("
+		"   lower($6::text), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
 		"  AND ($7::timestamptz IS NULL"
 		"   OR (s.first_seen_at, s.id) < ($7::timestamptz, $8::text))"
 		" ORDER BY s.first_seen_at DESC, s.id DESC LIMIT $9::int";
@@ -224,15 +231,66 @@ int bzcc_history_player_ref(struct db *db, const char *ref, int64_t *player_id)
 	return players_find_ref(db, ref, player_id);
 }
 
+/* Two statements, so that the planner sees the watermark's value: behind a
+ * subquery it assumes a third of bzcc.polls is new, and the cost of that
+ * guess switches on JIT compilation (~100 ms per request;
+ * bench/history/EXPLAIN.md). */
+int bzcc_history_unrolled_since(struct db *db, char *out, size_t outlen)
+{
+	char id[24] = "0";
+	const char *params[] = { id };
+	PGresult *res = db_exec(db, "SELECT last_poll_id FROM rollup_state WHERE name = 'bzcc-daily'",
+				0, NULL);
+
+	out[0] = '\0';
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	res = db_exec(db, "SELECT min(taken_at) FROM bzcc.polls WHERE id > $1::bigint", 1, params);
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+/* A player's profile reads the rollup's aggregates (bzcc.player_totals,
+ * player_maps, player_sessions) and corrects them with the sessions the
+ * rollup has not counted yet: `o`, those seen since the earliest poll
+ * logged after the rollup's watermark ($2, bzcc_history_unrolled_since(); a stay
+ * changes only when a poll lists its session, which moves the session's
+ * last_seen_at to that poll). Their aggregate rows (`stale`) are replaced
+ * by rows recounted from the stays (`fresh`), so the answer is exact and
+ * current while reading a bounded number of rows: one totals row, the
+ * player's maps, at most 20 + |o| session rows and the stays of the few
+ * sessions in `o` ($3: their earliest first sighting, which prunes the
+ * stays' monthly partitions when the statement is planned). */
 struct json_object *bzcc_history_player(struct db *db, int64_t player_id, int *found)
 {
 	static const char sql[] =
-		"WITH ev AS (SELECT e.session_id, e.joined_at,"
-		"   coalesce(e.left_at, e.last_seen_at) AS until,"
-		"   extract(epoch FROM coalesce(e.left_at, e.last_seen_at) - e.joined_at)::bigint AS secs"
-		"  FROM bzcc.player_session_events e WHERE e.player_id = $1::bigint),"
-		" per AS (SELECT session_id, min(joined_at) AS joined, max(until) AS until,"
-		"   sum(secs) AS secs, count(*) AS intervals FROM ev GROUP BY session_id)"
+		"WITH o AS MATERIALIZED (SELECT s.id, s.first_seen_at, s.map_key FROM bzcc.sessions s"
+		"  WHERE s.last_seen_at >= $2::timestamptz),"
+		" fresh AS MATERIALIZED (SELECT e.session_id, o.map_key, min(e.joined_at) AS joined,"
+		"   max(coalesce(e.left_at, e.last_seen_at)) AS until,"
+		"   sum(extract(epoch FROM coalesce(e.left_at, e.last_seen_at) - e.joined_at)::bigint) AS secs,"
+		"   count(*) AS intervals"
+		"  FROM o JOIN bzcc.player_session_events e ON e.player_id = $1::bigint"
+		"   AND e.session_id = o.id AND e.joined_at >= o.first_seen_at"
+		"   AND e.joined_at >= $3::timestamptz"
+		"  GROUP BY 1, 2),"
+		" stale AS MATERIALIZED (SELECT a.session_id, a.map_key, a.seconds, a.intervals"
+		"  FROM bzcc.player_sessions a JOIN o ON o.id = a.session_id"
+		"  WHERE a.player_id = $1::bigint),"
+		" recent AS (SELECT * FROM ("
+		"   SELECT * FROM (SELECT a.session_id, a.joined_at AS joined, a.until,"
+		"     a.seconds AS secs, a.intervals FROM bzcc.player_sessions a"
+		"    WHERE a.player_id = $1::bigint AND NOT EXISTS (SELECT 1 FROM o WHERE o.id = a.session_id)"
+		"    ORDER BY a.until DESC, a.session_id DESC LIMIT 20) kept"
+		"   UNION ALL SELECT session_id, joined, until, secs, intervals FROM fresh) r"
+		"  ORDER BY until DESC, session_id DESC LIMIT 20)"
 		" SELECT json_build_object('id', p.id, 'ref', " PLAYER_REF("p.id") ","
 		" 'display_name', p.display_name,"
 		" 'first_seen_at', gw_iso(p.first_seen_at), 'last_seen_at', gw_iso(p.last_seen_at),"
@@ -240,25 +298,63 @@ struct json_object *bzcc_history_player(struct db *db, int64_t player_id, int *f
 		"   'external_id', x.external_id, 'last_name', x.last_name,"
 		"   'first_seen_at', gw_iso(x.first_seen_at), 'last_seen_at', gw_iso(x.last_seen_at))"
 		"   ORDER BY x.first_seen_at, x.id), '[]') FROM identities x WHERE x.player_id = p.id),"
-		" 'totals', (SELECT json_build_object('play_seconds', coalesce(sum(secs), 0),"
-		"   'sessions', count(*), 'intervals', coalesce(sum(intervals), 0)) FROM per),"
-		" 'favourite_maps', (SELECT coalesce(json_agg(fm ORDER BY fm.seconds DESC, fm.map_key), '[]')"
-		"  FROM (SELECT s.map_key, min(s.map_file) AS map_file, min(s.mod_id) AS mod_id,"
-		"    sum(per.secs) AS seconds, count(*) AS sessions"
-		"   FROM per JOIN bzcc.sessions s ON s.id = per.session_id"
-		"   GROUP BY s.map_key ORDER BY 4 DESC, 1 LIMIT 5) fm),"
+		" 'totals', (SELECT json_build_object("
+		"   'play_seconds', coalesce((SELECT t.seconds FROM bzcc.player_totals t"
+		"    WHERE t.player_id = p.id), 0)"
+		"    - (SELECT coalesce(sum(seconds), 0) FROM stale) + (SELECT coalesce(sum(secs), 0) FROM fresh),"
+		"   'sessions', coalesce((SELECT t.sessions FROM bzcc.player_totals t"
+		"    WHERE t.player_id = p.id), 0)"
+		"    - (SELECT count(*) FROM stale) + (SELECT count(*) FROM fresh),"
+		"   'intervals', coalesce((SELECT t.intervals FROM bzcc.player_totals t"
+		"    WHERE t.player_id = p.id), 0)"
+		"    - (SELECT coalesce(sum(intervals), 0) FROM stale)"
+		"    + (SELECT coalesce(sum(intervals), 0) FROM fresh))),"
+		" 'favourite_maps', (SELECT coalesce(json_agg(json_build_object('map_key', fm.map_key,"
+		"   'map_file', coalesce(m.map_file, split_part(fm.map_key, ':', 2)),"
+		"   'mod_id', coalesce(m.mod_id, split_part(fm.map_key, ':', 1)),"
+		"   'seconds', fm.seconds, 'sessions', fm.sessions) ORDER BY fm.seconds DESC, fm.map_key), '[]')"
+		"  FROM (SELECT map_key, sum(seconds) AS seconds, sum(n) AS sessions FROM ("
+		"    SELECT pm.map_key, pm.seconds, pm.sessions AS n FROM bzcc.player_maps pm"
+		"     WHERE pm.player_id = p.id"
+		"    UNION ALL SELECT map_key, -seconds, -1 FROM stale"
+		"    UNION ALL SELECT map_key, secs, 1 FROM fresh) x"
+		"   GROUP BY map_key HAVING sum(n) > 0 ORDER BY 2 DESC, 1 LIMIT 5) fm"
+		"  LEFT JOIN bzcc.maps m ON m.map_key = fm.map_key),"
 		" 'recent_sessions', (SELECT coalesce(json_agg(" SESSION_SUMMARY(
 			", 'played', json_build_object('joined_at', gw_iso(r.joined),"
 			" 'left_at', gw_iso(r.until), 'seconds', r.secs, 'intervals', r.intervals)")
 		"   ORDER BY r.until DESC, s.id DESC), '[]')"
-		"  FROM (SELECT * FROM per ORDER BY until DESC, session_id DESC LIMIT 20) r"
-		"  JOIN bzcc.sessions s ON s.id = r.session_id))"
+		"  FROM recent r JOIN bzcc.sessions s ON s.id = r.session_id))"
 		" FROM players p WHERE p.id = $1::bigint";
-	char id[24];
-	const char *params[] = { id };
+	char id[24], since[48], first[48] = "";
+	const char *params[] = { id, since, first };
+	const char *p1[] = { since };
+	PGresult *res;
 
+	if (bzcc_history_unrolled_since(db, since, sizeof since) < 0) {
+		*found = -1;
+		return NULL;
+	}
+	if (since[0]) {
+		/* the first sighting of those sessions bounds their stays'
+		 * joined_at, so the planner leaves out the older partitions
+		 * (planning them all would grow with the months kept) */
+		res = db_exec(db, "SELECT min(first_seen_at) FROM bzcc.sessions"
+			      " WHERE last_seen_at >= $1::timestamptz", 1, p1);
+		if (!res) {
+			*found = -1;
+			return NULL;
+		}
+		if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+			snprintf(first, sizeof first, "%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+	if (!since[0])
+		params[1] = NULL; /* nothing new: no session to correct */
+	if (!first[0])
+		params[2] = NULL;
 	snprintf(id, sizeof id, "%" PRId64, player_id);
-	return query_found(db, sql, 1, params, found);
+	return query_found(db, sql, 3, params, found);
 }
 
 struct json_object *bzcc_history_player_daily(struct db *db, int64_t player_id, int days,
@@ -292,7 +388,7 @@ struct json_object *bzcc_history_maps(struct db *db, int days, int64_t now_ms)
 	static const char sql[] =
 		"SELECT json_build_object('days', $2::int, 'maps', coalesce(json_agg("
 		"  json_build_object(" MAP_FIELDS ") ORDER BY " BY_POPULARITY("map_key") "), '[]'))"
-		" FROM bzcc.maps m LEFT JOIN " MAP_SUMS("") " a ON a.map_key = m.map_key";
+		" FROM bzcc.maps m LEFT JOIN " MAP_SUMS("", "") " a ON a.map_key = m.map_key";
 	char now[24], n[16];
 	const char *params[] = { now, n };
 
@@ -316,7 +412,7 @@ struct json_object *bzcc_history_map(struct db *db, const char *map_key, int day
 		"   ORDER BY t.game_mode = '*', t.sessions DESC, t.game_mode), '[]')"
 		"   FROM bzcc.session_duration_stats t WHERE t.map_key = m.map_key),"
 		" 'recent_sessions', " RECENT_SESSIONS("s.map_key = m.map_key") ")"
-		" FROM bzcc.maps m LEFT JOIN " MAP_SUMS("WHERE d.map_key = $3") " a"
+		" FROM bzcc.maps m LEFT JOIN " MAP_SUMS("AND d.map_key = $3", "WHERE t.map_key = $3") " a"
 		"  ON a.map_key = m.map_key"
 		" WHERE m.map_key = $3";
 	char now[24], n[16];
@@ -332,7 +428,7 @@ struct json_object *bzcc_history_mods(struct db *db, int days, int64_t now_ms)
 	static const char sql[] =
 		"SELECT json_build_object('days', $2::int, 'mods', coalesce(json_agg("
 		"  json_build_object(" MOD_FIELDS ") ORDER BY " BY_POPULARITY("mod_id") "), '[]'))"
-		" FROM bzcc.mods m LEFT JOIN " MOD_SUMS("") " a ON a.mod_id = m.mod_id";
+		" FROM bzcc.mods m LEFT JOIN " MOD_SUMS("", "") " a ON a.mod_id = m.mod_id";
 	char now[24], n[16];
 	const char *params[] = { now, n };
 
@@ -352,11 +448,12 @@ struct json_object *bzcc_history_mod(struct db *db, const char *mod_id, int days
 		"   FROM bzcc.mod_daily d WHERE d.mod_id = m.mod_id AND " IN_WINDOW("d.day") "),"
 		" 'maps', (SELECT coalesce(json_agg(json_build_object(" MAP_FIELDS ")"
 		"   ORDER BY " BY_POPULARITY("map_key") "), '[]')"
-		"  FROM bzcc.maps m LEFT JOIN " MAP_SUMS("JOIN bzcc.maps mm ON mm.map_key = d.map_key"
-							 " WHERE mm.mod_id = $3") " a"
+		"  FROM bzcc.maps m LEFT JOIN " MAP_SUMS(
+			"AND d.map_key IN (SELECT mm.map_key FROM bzcc.maps mm WHERE mm.mod_id = $3)",
+			"WHERE t.map_key IN (SELECT mm.map_key FROM bzcc.maps mm WHERE mm.mod_id = $3)") " a"
 		"   ON a.map_key = m.map_key WHERE m.mod_id = $3),"
 		" 'recent_sessions', " RECENT_SESSIONS("s.mod_id = m.mod_id") ")"
-		" FROM bzcc.mods m LEFT JOIN " MOD_SUMS("WHERE d.mod_id = $3") " a"
+		" FROM bzcc.mods m LEFT JOIN " MOD_SUMS("AND d.mod_id = $3", "WHERE t.mod_id = $3") " a"
 		"  ON a.mod_id = m.mod_id"
 		" WHERE m.mod_id = $3";
 	char now[24], n[16];
@@ -369,25 +466,54 @@ struct json_object *bzcc_history_mod(struct db *db, const char *mod_id, int days
 
 /* Analytics, part by part: $1 now (ms), $2 days. */
 
+/* The per-minute window (now - days, now] ($1 now in ms, $2 days), the
+ * bucket of the players-online series, and the whole buckets of unit `u`
+ * inside the window: [WLO(u), WHI(u)) (bucket starts; every minute of
+ * such a bucket is in the window). Arithmetic in UTC wall time, so a day
+ * is 24 h whatever the session's TimeZone. */
+#define W_HI "gw_ms($1::bigint)"
+#define W_LO "(gw_ms($1::bigint) - make_interval(days => $2::int))"
+#define W_UNIT "(CASE WHEN $2::int > 90 THEN 'day' WHEN $2::int > 2 THEN 'hour' ELSE 'minute' END)"
+#define WLO(u) "((date_trunc(" u ", " W_LO " AT TIME ZONE 'UTC') + ('1 ' || " u ")::interval)" \
+	" AT TIME ZONE 'UTC')"
+#define WHI(u) "(date_trunc(" u ", (" W_HI " AT TIME ZONE 'UTC') + interval '1 minute')" \
+	" AT TIME ZONE 'UTC')"
+#define UTC_TRUNC(u, t) "(date_trunc(" u ", " t " AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+/* Minutes of bzcc.players_online `m` in the window but not in a whole
+ * bucket of unit u (at most two partial buckets). */
+#define EDGE_MINUTES(cols, u)                                                 \
+	" SELECT " cols " FROM bzcc.players_online m"                            \
+	"  WHERE m.minute > " W_LO " AND m.minute < " WLO(u)                     \
+	" UNION ALL SELECT " cols " FROM bzcc.players_online m"                  \
+	"  WHERE m.minute >= greatest(" WHI(u) ", " WLO(u) ") AND m.minute <= " W_HI
+
+/* Peaks per bucket and per day: whole hours and days from the rollup's
+ * hourly and daily peaks, the partial buckets at both ends from minutes,
+ * so a window reads at most a few thousand rows however long it is. */
 static const char SQL_ONLINE[] =
-	"WITH w AS (SELECT minute, sessions, players FROM bzcc.players_online"
-	"  WHERE minute > gw_ms($1::bigint) - make_interval(days => $2::int)"
-	"  AND minute <= gw_ms($1::bigint)),"
-	" b AS (SELECT CASE WHEN $2::int > 90"
-	"   THEN date_trunc('day', minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
-	"   WHEN $2::int > 2"
-	"   THEN date_trunc('hour', minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
-	"   ELSE minute END AS t, max(sessions) AS sessions, max(players) AS players"
-	"  FROM w GROUP BY 1)"
+	"WITH b AS (SELECT t, max(sessions) AS sessions, max(players) AS players FROM ("
+	"  SELECT m.minute AS t, m.sessions, m.players FROM bzcc.players_online m"
+	"   WHERE " W_UNIT " = 'minute' AND m.minute >= " WLO(W_UNIT) " AND m.minute < " WHI(W_UNIT)
+	"  UNION ALL SELECT h.hour, h.sessions, h.players FROM bzcc.players_online_hourly h"
+	"   WHERE " W_UNIT " = 'hour' AND h.hour >= " WLO(W_UNIT) " AND h.hour < " WHI(W_UNIT)
+	"  UNION ALL SELECT d.day::timestamp AT TIME ZONE 'UTC', d.sessions, d.players"
+	"   FROM bzcc.players_online_daily d WHERE " W_UNIT " = 'day'"
+	"   AND d.day >= (" WLO(W_UNIT) " AT TIME ZONE 'UTC')::date"
+	"   AND d.day < (" WHI(W_UNIT) " AT TIME ZONE 'UTC')::date"
+	"  UNION ALL" EDGE_MINUTES(UTC_TRUNC(W_UNIT, "m.minute") ", m.sessions, m.players", W_UNIT)
+	"  ) x GROUP BY t),"
+	" dd AS (SELECT day, max(sessions) AS s, max(players) AS p FROM ("
+	"  SELECT d.day, d.sessions, d.players FROM bzcc.players_online_daily d"
+	"   WHERE d.day >= (" WLO("'day'") " AT TIME ZONE 'UTC')::date"
+	"   AND d.day < (" WHI("'day'") " AT TIME ZONE 'UTC')::date"
+	"  UNION ALL" EDGE_MINUTES("(m.minute AT TIME ZONE 'UTC')::date, m.sessions, m.players", "'day'")
+	"  ) x GROUP BY day)"
 	" SELECT json_build_object("
-	" 'resolution', CASE WHEN $2::int > 90 THEN 'day' WHEN $2::int > 2 THEN 'hour'"
-	"  ELSE 'minute' END,"
+	" 'resolution', " W_UNIT ","
 	" 'points', (SELECT coalesce(json_agg(json_build_object('t', gw_iso(t),"
 	"   'sessions', sessions, 'players', players) ORDER BY t), '[]') FROM b),"
 	" 'daily', (SELECT coalesce(json_agg(json_build_object('day', day::text,"
-	"   'peak_players', p, 'peak_sessions', s) ORDER BY day DESC), '[]')"
-	"  FROM (SELECT (minute AT TIME ZONE 'UTC')::date AS day, max(players) AS p,"
-	"   max(sessions) AS s FROM w GROUP BY 1) dd))";
+	"   'peak_players', p, 'peak_sessions', s) ORDER BY day DESC), '[]') FROM dd))";
 
 static const char SQL_MAP_POPULARITY[] =
 	"SELECT coalesce(json_agg(json_build_object('map_key', t.map_key,"
@@ -414,24 +540,36 @@ static const char SQL_MOD_ADOPTION[] =
 	"    FROM g LEFT JOIN bzcc.mod_daily md ON md.mod_id = t.mod_id AND md.day = g.day))"
 	"   ORDER BY t.total DESC, t.secs DESC, t.mod_id), '[]') FROM top t))";
 
+/* Sessions that ended in the window per length bucket: whole UTC days
+ * from bzcc.session_length_daily (the rollup's counts), the partial first
+ * day and today from bzcc.sessions (sessions_ended_idx). */
+#define ENDED_HI "(date_trunc('day', " W_HI " AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+#define LENGTH_BUCKET(s)                                                      \
+	"coalesce((SELECT max(b.lo) FROM " BZCC_LENGTH_BUCKETS                  \
+	" WHERE extract(epoch FROM " s ".ended_at - " s ".first_seen_at) >= b.lo * 60), -1)"
+
 static const char SQL_DURATIONS[] =
-	"WITH ended AS (SELECT extract(epoch FROM ended_at - first_seen_at) AS secs"
-	"  FROM bzcc.sessions WHERE ended_at IS NOT NULL"
-	"  AND ended_at > gw_ms($1::bigint) - make_interval(days => $2::int)"
-	"  AND ended_at <= gw_ms($1::bigint))"
+	"WITH c AS (SELECT min_minutes, sum(n) AS n FROM ("
+	"  SELECT l.min_minutes, l.sessions AS n FROM bzcc.session_length_daily l"
+	"   WHERE l.day >= (" WLO("'day'") " AT TIME ZONE 'UTC')::date"
+	"   AND l.day < (" ENDED_HI " AT TIME ZONE 'UTC')::date"
+	"  UNION ALL SELECT " LENGTH_BUCKET("s") ", 1 FROM bzcc.sessions s"
+	"   WHERE s.ended_at IS NOT NULL AND s.ended_at > " W_LO " AND s.ended_at < " WLO("'day'")
+	"  UNION ALL SELECT " LENGTH_BUCKET("s") ", 1 FROM bzcc.sessions s"
+	"   WHERE s.ended_at IS NOT NULL AND s.ended_at >= greatest(" ENDED_HI ", " WLO("'day'") ")"
+	"   AND s.ended_at <= " W_HI
+	"  ) x GROUP BY 1)"
 	" SELECT json_build_object("
 	" 'by_mode', (SELECT coalesce(json_agg(json_build_object('game_mode', t.game_mode,"
 	"   'sessions', t.sessions, 'mean_seconds', t.mean_seconds,"
 	"   'median_seconds', t.median_seconds, 'p90_seconds', t.p90_seconds)"
 	"   ORDER BY t.game_mode = '*', t.sessions DESC, t.game_mode), '[]')"
 	"  FROM bzcc.session_duration_stats t WHERE t.map_key = '*'),"
-	" 'ended_sessions', (SELECT count(*) FROM ended),"
+	" 'ended_sessions', (SELECT coalesce(sum(n), 0) FROM c),"
 	" 'histogram', (SELECT json_agg(json_build_object('label', b.label,"
 	"   'min_minutes', b.lo, 'max_minutes', b.hi,"
-	"   'sessions', (SELECT count(*) FROM ended e WHERE e.secs >= b.lo * 60"
-	"    AND (b.hi IS NULL OR e.secs < b.hi * 60))) ORDER BY b.lo)"
-	"  FROM (VALUES ('0–5 min', 0, 5), ('5–15 min', 5, 15), ('15–30 min', 15, 30),"
-	"   ('30–60 min', 30, 60), ('1–2 h', 60, 120), ('2 h +', 120, NULL::int)) b(label, lo, hi)))";
+	"   'sessions', coalesce((SELECT c.n FROM c WHERE c.min_minutes = b.lo), 0)) ORDER BY b.lo)"
+	"  FROM " BZCC_LENGTH_BUCKETS "))";
 
 struct json_object *bzcc_history_analytics(struct db *db, int days, int64_t now_ms)
 {

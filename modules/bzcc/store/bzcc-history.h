@@ -3,7 +3,7 @@
  * bzcc.sessions, bzcc.player_session_events, players, identities,
  * bzcc.maps, bzcc.mods and the rollups (bzcc.player_daily, map_daily,
  * mod_daily, players_online, session_duration_stats; see
- * sql/003-players-history.sql). Read-only; used by the web app.
+ * sql/002-players-history.sql). Read-only; used by the web app.
  *
  * Every function builds its answer in PostgreSQL (json_build_object), runs
  * only parameterized statements, and returns a new json-c object the
@@ -45,6 +45,13 @@ struct bzcc_history_filter {
 	const char *after_id; /* its id */
 	int limit;            /* rows per page, 1..10000 (callers enforce their own range) */
 };
+
+/* The earliest poll logged after the last rollup's watermark (rollup_state
+ * 'bzcc-daily'.last_poll_id), as timestamptz text in `out` (at least 40
+ * bytes), or "" when there is none: the rollup's aggregates hold
+ * everything before it, so a reader adds the raw rows from there on.
+ * Returns 0 or -1 on a database error. */
+int bzcc_history_unrolled_since(struct db *db, char *out, size_t outlen);
 
 /* One page of sessions (live and ended) matching `f`, ordered by
  * first_seen_at desc, id desc. Strings in f are borrowed.
