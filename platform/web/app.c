@@ -89,7 +89,7 @@ static void nav_add(struct json_object *nav, const char *label, const char *href
 /* The site navigation. One enabled module: its links. Several: on a
  * module's page, "All games" (the hub) then that module's links; on the
  * platform's pages (hub, account, admin, API), one link per module to its
- * home, labelled with its name in capitals ("BZCC", "EVE"). Five modules'
+ * home, labelled with its name in capitals. Five modules'
  * links side by side would not fit a header. */
 static struct json_object *nav_links(const struct req *r)
 {

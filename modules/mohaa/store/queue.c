@@ -210,7 +210,8 @@ int mohaa_queue_read(struct kv *kv, const char *consumer, int count, int block_m
 		     struct mohaa_entry **out)
 {
 	char cnt[16], blk[16];
-	const char *argv[10] = { "XREADGROUP", "GROUP", MOHAA_GROUP, consumer, "COUNT", cnt };
+	/* 6 + BLOCK ms + STREAMS key id = 11 */
+	const char *argv[11] = { "XREADGROUP", "GROUP", MOHAA_GROUP, consumer, "COUNT", cnt };
 	redisReply *r;
 	int argc = 6, n;
 	snprintf(cnt, sizeof cnt, "%d", count);
