@@ -422,10 +422,12 @@ static void url_authority(const char *url, char *out, size_t outlen)
 static bool same_issuer(const char *iss, const char *want)
 {
 	char host[256];
-	size_t wl = strlen(want);
+	size_t wl = strlen(want), il = strlen(iss);
 	while (wl && want[wl - 1] == '/')
 		wl--;
-	if (strlen(iss) == wl && !strncmp(iss, want, wl))
+	while (il && iss[il - 1] == '/')
+		il--;
+	if (il == wl && !strncmp(iss, want, wl))
 		return true;
 	url_authority(want, host, sizeof host);
 	return *host && !strcmp(iss, host);

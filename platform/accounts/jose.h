@@ -99,7 +99,8 @@ int jose_jwt_verify(const char *token, const struct jose_keys *keys, struct json
 /* What the claims of an access token must say. */
 struct jose_expect {
 	const char *issuer;         /* the issuer URL ("https://login.example.com"); iss
-				     * must be it or its host[:port] (some servers send that) */
+				     * must be it (trailing '/' aside) or its host[:port]
+				     * (some servers send that) */
 	const char *client_id;      /* must be in aud; azp, when present, must be it */
 	const char *audience;       /* a second value that must be in aud, or NULL */
 	const char *subject_prefix; /* sub must be this followed by 1..19 digits, not 0 */

@@ -69,7 +69,7 @@ int oauth2_split_return_to(const char *return_to, struct buf *redirect_uri, char
 
 static void arg(struct buf *out, const char *name, const char *value)
 {
-	if (out->len && out->data[out->len - 1] != '?')
+	if (out->len && out->data[out->len - 1] != '?' && out->data[out->len - 1] != '&')
 		buf_addch(out, '&');
 	buf_addstr(out, name);
 	buf_addch(out, '=');
