@@ -126,7 +126,12 @@ int oauth2_metadata_parse(const char *json, size_t len, const char *base,
 int oauth2_token_parse(const char *json, size_t len, struct buf *access_token, char *err,
 		       size_t errlen);
 
-/* ---- the provider ---------------------------------------------------------------- */
+/* Copy at most 100 bytes of s (NULL: "") into out, each byte outside
+ * printable ASCII as '?': what of a server's error code or description
+ * goes into our messages. */
+void oauth2_printable(char *out, size_t outlen, const char *s);
+
+/* ---- the provider (oauth2-provider.c) ----------------------------------------------- */
 
 /* provider.h begin for `c`: reads the base URL and client id from the
  * environment, the metadata (cached), derives the verifier from the state
