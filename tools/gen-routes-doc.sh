@@ -32,7 +32,9 @@ NR == 1 {
 	print "decides the method (405 with `Allow` otherwise; `GET` also answers `HEAD`), who may call"
 	print "it, CSRF, the `Cache-Control` of a success, the rate-limit class and the request body"
 	print "limit (`platform/web/route.h`). The JSON endpoints (kind `api`) are described in the"
-	print "OpenAPI 3.1 document `/api/v1/openapi.json`, readable at `/api`."
+	print "OpenAPI 3.1 document `/api/v1/openapi.json`, readable at `/api`. A role other than"
+	print "public, user, curator, admin and operator is a rule of the row'"'"'s module (`ROLE_MODULE`),"
+	print "named by the module and decided by its access hook (`platform/module.h`)."
 	next
 }
 {
