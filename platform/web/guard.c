@@ -179,8 +179,13 @@ int guard_role(struct app *app, struct req *r)
 	int st, have = -1;
 	if (!rt)
 		return 0;
-	if ((int)rt->role >= ROLE_MODULE)
-		return module_rule(app, r, (int)rt->role - ROLE_MODULE);
+	if ((int)rt->role >= ROLE_MODULE) {
+		st = module_rule(app, r, (int)rt->role - ROLE_MODULE);
+		/* presence, as for any page (the hook may not have looked) */
+		if (!st && rt->kind == ROUTE_PAGE && !r->auth.loaded && req_cookie(r, ACCT_SESSION_COOKIE))
+			acct_current(app, r);
+		return st;
+	}
 	if (rt->role == ROLE_USER || rt->role == ROLE_CURATOR || rt->role == ROLE_ADMIN) {
 		if (acct_current(app, r) < 0)
 			return 503;
