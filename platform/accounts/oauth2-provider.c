@@ -154,6 +154,13 @@ static int settings(const struct oauth2_config *c, const char **base, const char
 
 /* ---- the provider ------------------------------------------------------------- */
 
+int oauth2_configured(const struct oauth2_config *c)
+{
+	const char *base, *client_id;
+	char err[160];
+	return settings(c, &base, &client_id, err, sizeof err) == 0;
+}
+
 int oauth2_begin(const struct oauth2_config *c, struct app *app, const char *return_to,
 		 const char *realm, struct buf *location, char *err, size_t errlen)
 {

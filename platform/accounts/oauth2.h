@@ -133,6 +133,10 @@ void oauth2_printable(char *out, size_t outlen, const char *s);
 
 /* ---- the provider (oauth2-provider.c) ----------------------------------------------- */
 
+/* provider.h configured for `c`: its client id is in the environment and
+ * its base URL is an http(s) URL. */
+int oauth2_configured(const struct oauth2_config *c);
+
 /* provider.h begin for `c`: reads the base URL and client id from the
  * environment, the metadata (cached), derives the verifier from the state
  * in return_to, and appends the authorization URL to location. Returns 0,

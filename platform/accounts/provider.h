@@ -37,6 +37,10 @@ struct signin_provider {
 	 * asked), 503 (the database could not be asked). */
 	int (*finish)(struct app *app, struct req *r, const char *return_to,
 		      struct acct_profile *out, char *err, size_t errlen);
+	/* Is it set up (its client id in the environment...)? The sign-in and
+	 * account pages offer only providers that are; /auth/<name> of one
+	 * that is not answers why. NULL: always. */
+	int (*configured)(void);
 };
 
 /* Steam through OpenID 2.0 (steam.c). */

@@ -116,8 +116,11 @@ static void login_page(struct app *app, struct req *r, int status, const char *e
 		const struct signin_provider *p;
 		size_t i;
 		for (i = 0; (p = signin_each(i)); i++) {
-			struct json_object *o = json_object_new_object();
+			struct json_object *o;
 			struct buf href = BUF_INIT;
+			if (p->configured && !p->configured())
+				continue;
+			o = json_object_new_object();
 			buf_addf(&href, "/auth/%s", p->name);
 			json_object_object_add(o, "name", json_object_new_string(p->name));
 			json_object_object_add(o, "label", json_object_new_string(p->label));

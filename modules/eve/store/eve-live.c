@@ -64,6 +64,14 @@ long long eve_live_publish(struct eve_live *l, struct db *db)
 	redisReply *r;
 	int i;
 
+	if (ensure(l) < 0) {
+		if (!l->warned)
+			log_warn("eve: Redis unavailable: the live feed is not published (the next"
+				 " publish catches up)");
+		l->warned = true;
+		return -1;
+	}
+	l->warned = false;
 	doc = eve_read_recent(db, NULL, 0, false, 0, 0, EVE_LIVE_KILLS);
 	if (!doc) {
 		log_warn("eve: the live feed could not be read from the database");
@@ -75,10 +83,6 @@ long long eve_live_publish(struct eve_live *l, struct db *db)
 	json_object_object_add(doc, "generated_at",
 			       json_object_new_string(time_iso8601(time_now_ms(), iso, sizeof iso)));
 	s = json_object_to_json_string_length(doc, JSON_C_TO_STRING_PLAIN, &len);
-	if (ensure(l) < 0) {
-		log_warn("eve: Redis unavailable: the live feed is not published");
-		goto out;
-	}
 	snprintf(seed, sizeof seed, "%lld", version_seed());
 	{
 		const char *multi[] = { "MULTI" };

@@ -28,13 +28,15 @@ struct eve_live {
 	const char *redis_url; /* borrowed (cfg) */
 	struct kv kv;
 	bool opened;
+	bool warned;           /* "Redis unavailable" said once until it is back */
 };
 
 void eve_live_init(struct eve_live *l, const char *redis_url);
 void eve_live_close(struct eve_live *l);
 
 /* Rebuild and publish the feed (above). Returns the new version, or -1
- * (logged as a warning; never fatal to the caller: the data is in
+ * (logged as a warning, once while Redis stays unavailable, in which case
+ * PostgreSQL is not read either; never fatal to the caller: the data is in
  * PostgreSQL and the next publish catches up). */
 long long eve_live_publish(struct eve_live *l, struct db *db);
 

@@ -63,11 +63,17 @@ static int eve_finish(struct app *app, struct req *r, const char *return_to,
 	return oauth2_finish(eve_sso(), app, r, return_to, out, err, errlen);
 }
 
+static int eve_configured(void)
+{
+	return oauth2_configured(eve_sso());
+}
+
 static const struct signin_provider signin_eve = {
 	.name = "eve",
 	.label = "EVE Online",
 	.begin = eve_begin,
 	.finish = eve_finish,
+	.configured = eve_configured,
 };
 
 const struct signin_provider *const eve_signin_providers[] = { &signin_eve, NULL };
