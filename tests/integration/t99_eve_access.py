@@ -225,6 +225,7 @@ try:
     tmp = tempfile.mkdtemp(prefix="t99-access-")
     sock = os.path.join(tmp, "fcgi.sock")
     env = dict(os.environ, EVE_BATTLE_REPORTS_ACCESS="granted")
+    env.pop("EVE_SSO_CLIENT_ID", None)  # and EVE SSO not configured
     log = open(os.path.join(os.environ.get("GW_RUN", tmp), "log", "t99-access-pool.log"), "ab")
     pool = subprocess.Popen([os.path.join(BUILD_DIR, "gamewatch.fcgi"), "--listen", "unix:" + sock, "--workers", "1"]
                             + (["--allow-root"] if os.geteuid() == 0 else []), env=env, stdout=log, stderr=log)
@@ -240,8 +241,9 @@ try:
             if cookie:
                 cgi["HTTP_COOKIE"] = cookie
             p = subprocess.run(["cgi-fcgi", "-bind", "-connect", sock], env=cgi, capture_output=True, timeout=20)
-            head = p.stdout.partition(b"\r\n\r\n")[0].decode("latin-1")
-            m = re.search(r"^Status: (\d+)", head, re.M)
+            head, _, body = p.stdout.partition(b"\r\n\r\n")
+            m = re.search(r"^Status: (\d+)", head.decode("latin-1"), re.M)
+            fcgi.body = body
             return int(m.group(1)) if m else 200
         fc_cookie = "gw_session=" + fc.cookie("gw_session")
         nobody_cookie = "gw_session=" + nobody.cookie("gw_session")
@@ -250,6 +252,10 @@ try:
         ok(fcgi("/api/v1/battles", fc_cookie) == 200, "granted reports: an fc 200")
         ok(fcgi("/api/v1/killmails/stream") == 401 and fcgi("/api/v1/killmails/stream", fc_cookie) == 503,
            "granted reports: the stream is 401 anonymously and 503 for a reader (poll instead)")
+        ok(fcgi("/login") == 200 and b'href="/auth/steam"' in fcgi.body and b"/auth/eve" not in fcgi.body,
+           "without EVE_SSO_CLIENT_ID /login offers Steam only")
+        ok(fcgi("/auth/eve") == 500 and b"EVE_SSO_CLIENT_ID is not set" in fcgi.body,
+           "... and /auth/eve says EVE sign-in is not configured", fcgi.body[-300:])
     finally:
         pool.terminate()
         pool.wait(timeout=20)
