@@ -38,6 +38,7 @@ sources_for() {
 	sanitize) echo "core/buf.c core/html.c core/sanitize.c" ;;
 	req) echo "core/buf.c core/html.c core/log.c core/sha256.c core/kv.c core/db.c core/timeutil.c platform/web/req.c platform/web/guard.c platform/accounts/accounts.c" ;;
 	openid) echo "core/buf.c core/html.c core/timeutil.c platform/accounts/openid.c" ;;
+	jose) echo "core/buf.c core/html.c core/sha256.c platform/accounts/jose.c platform/accounts/oauth2.c" ;;
 	route) echo "core/buf.c core/log.c platform/modules.c platform/web/route.c" ;;
 	url_decode) echo "core/buf.c core/html.c" ;;
 	cursor) echo "core/buf.c platform/web/cursor.c" ;;
@@ -54,6 +55,7 @@ libs_for() {
 	img) echo "$(pkg-config --cflags --libs libpng libjpeg libwebp 2>/dev/null || echo -lpng -ljpeg -lwebp) -lgif" ;;
 	req) echo "-lfcgi $(pkg-config --cflags --libs hiredis libcrypto libpq 2>/dev/null || echo -I/usr/include/hiredis -I/usr/include/postgresql -lhiredis -lcrypto -lpq)" ;;
 	openid) pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql ;;
+	jose) echo "$(pkg-config --cflags --libs libpq 2>/dev/null || echo -I/usr/include/postgresql) $(pkg-config --cflags --libs libjwt libcrypto 2>/dev/null || echo -ljwt -lcrypto)" ;;
 	route) echo "-lfcgi" ;;
 	cursor) pkg-config --cflags --libs libcrypto 2>/dev/null || echo -lcrypto ;;
 	accept_encoding) pkg-config --cflags --libs zlib 2>/dev/null || echo -lz ;;
@@ -73,7 +75,7 @@ corpus_for() {
 
 # Every target: a missing source file is a failure, not a silent omission.
 if [ $# -eq 0 ]; then
-	set -- bzcc_lobby bzcc_join bzcc_facts eve_killmail eve_scan tmpl img sanitize profiles req route url_decode cursor iso8601 accept_encoding retry_after fcgi_proto openid \
+	set -- bzcc_lobby bzcc_join bzcc_facts eve_killmail eve_scan tmpl img sanitize profiles req route url_decode cursor iso8601 accept_encoding retry_after fcgi_proto openid jose \
 		mohaa_form mohaa_lines mohaa_array
 fi
 mkdir -p "$build/include"

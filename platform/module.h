@@ -26,6 +26,8 @@ struct enrich_provider;
 struct json_object;
 struct kv;
 struct mirror_kind;
+struct req;
+struct signin_provider;
 
 /* A job run by `gamewatch-job NAME [options]`, by cron in production and by
  * the ./dev scheduler in development; both schedules are generated from
@@ -113,6 +115,26 @@ struct gw_account_hooks {
 	 * or NULL when the module has nothing to show (or on an error,
 	 * logged). */
 	struct json_object *(*profile)(struct app *app, struct json_object *identities);
+	/* Sign-in providers the module brings (platform/accounts/provider.h),
+	 * NULL-terminated, may be NULL: served at /auth/<name> beside the
+	 * platform's own, offered on /login and /account. Names must not clash
+	 * with another provider's (the first found wins). */
+	const struct signin_provider *const *signin_providers;
+};
+
+/* A module's own access rules for its route rows (route.h ROLE_MODULE):
+ * a row with role ROLE_MODULE + i is decided by rules[i]. */
+struct gw_access_hooks {
+	/* The rules' names as the route list prints them ("battle-intel:user"),
+	 * NULL-terminated. */
+	const char *const *rules;
+	/* May the client of `r` reach a row of rule `rule` (an index into
+	 * rules)? Called by the dispatcher (guard_role) after the rate limit,
+	 * before the body is read; may load the signed-in user
+	 * (platform/accounts/accounts.h acct_current). Returns 0, 401 (an
+	 * account is needed: not signed in), 403 (signed in without the
+	 * rule's access) or 503 (the database could not be asked). */
+	int (*check)(struct app *app, struct req *r, int rule);
 };
 
 /* What gamewatch-stream (platform/stream/, docs/realtime.md) needs from a
@@ -192,6 +214,8 @@ struct gw_module {
 	struct gw_account_hooks accounts;
 	/* Rooms served by gamewatch-stream (zeroed: none). */
 	struct gw_stream_hooks stream;
+	/* Access rules of its rows beyond the platform's roles (zeroed: none). */
+	struct gw_access_hooks access;
 };
 
 /* The registry: every module built in, generated from modules/registry.am

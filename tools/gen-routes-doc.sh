@@ -33,7 +33,9 @@ NR == 1 {
 	print "it, CSRF, the `Cache-Control` of a success, the rate-limit class and the request body"
 	print "limit (`platform/web/route.h`); a body limit marked raw is a body the handler reads"
 	print "as sent, never parsed by its Content-Type (`BODY_RAW`). The JSON endpoints (kind `api`)"
-	print "are described in the OpenAPI 3.1 document `/api/v1/openapi.json`, readable at `/api`."
+	print "are described in the OpenAPI 3.1 document `/api/v1/openapi.json`, readable at `/api`. A role other than"
+	print "public, user, curator, admin and operator is a rule of the row'"'"'s module (`ROLE_MODULE`),"
+	print "named by the module and decided by its access hook (`platform/module.h`)."
 	next
 }
 {

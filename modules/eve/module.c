@@ -8,26 +8,44 @@
 
 #include "platform/web/app.h"
 
-/* Intel is computed per request from indexed tables: cacheable a minute. */
+/* Access (docs/eve.md "Access"): every row names one of the module's
+ * rules (web/access.c) instead of a platform role. Battle reports are
+ * public by default and cached as before; intel needs the battle-intel
+ * feature (granted by default), so its answers are not for shared caches. */
+#define PAGE_REPORTS(pat, fn, sum) \
+	{ M_GET, (pat), (fn), ROUTE_PAGE, EVE_RULE_REPORTS, false, CACHE_REVALIDATE, 0, RATE_READ, 0, BODY_PARSED, (sum) }
+#define API_REPORTS(pat, fn, sum) \
+	{ M_GET, (pat), (fn), ROUTE_API, EVE_RULE_REPORTS, false, CACHE_REVALIDATE, 0, RATE_READ, 0, BODY_PARSED, (sum) }
 #define ROUTE_INTEL(pat, fn, sum) \
-	{ M_GET, (pat), (fn), ROUTE_API, ROLE_PUBLIC, false, CACHE_PUBLIC, 60, RATE_READ, 0, BODY_PARSED, (sum) }
+	{ M_GET, (pat), (fn), ROUTE_API, EVE_RULE_INTEL, false, CACHE_NO_STORE, 0, RATE_READ, 0, BODY_PARSED, (sum) }
 #define PAGE_INTEL(pat, fn, sum) \
-	{ M_GET, (pat), (fn), ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_PUBLIC, 60, RATE_READ, 0, BODY_PARSED, (sum) }
+	{ M_GET, (pat), (fn), ROUTE_PAGE, EVE_RULE_INTEL, false, CACHE_NO_STORE, 0, RATE_READ, 0, BODY_PARSED, (sum) }
+#define FORM_BODY 8192
 
 /* Pages under /eve/; JSON under /api/v1/ at the BattleScope spec's paths
- * (none collides with another module's). Roles (battle-reports,
- * battle-intel) wait for accounts (issue 10): every row is public now. */
+ * (none collides with another module's). */
 static const struct route routes[] = {
-	ROUTE_GET_PAGE("/eve/", page_eve_battles, "Battles with filters and paging"),
-	ROUTE_GET_PAGE("/eve/battles/{id}", page_eve_battle, "Battle report: sides, classes, timeline, kills"),
-	ROUTE_GET_PAGE("/eve/kills", page_eve_kills, "Recent killmails"),
+	PAGE_REPORTS("/eve/", page_eve_battles, "Battles with filters and paging (the ruleset applies)"),
+	PAGE_REPORTS("/eve/battles/{id}", page_eve_battle, "Battle report: sides, classes, timeline, kills"),
+	PAGE_REPORTS("/eve/kills", page_eve_kills, "Recent killmails, live over the stream, polling without it"),
 	PAGE_INTEL("/eve/intel", page_eve_summary, "Intel summary of the last days"),
 	PAGE_INTEL("/eve/intel/alliances/{id}", page_eve_entity, "Alliance intel"),
 	PAGE_INTEL("/eve/intel/corporations/{id}", page_eve_entity, "Corporation intel"),
 	PAGE_INTEL("/eve/intel/characters/{id}", page_eve_entity, "Character intel"),
-	ROUTE_GET_API("/api/v1/battles", api_eve_battles, "Battles, filters, cursor paging"),
-	ROUTE_GET_API("/api/v1/battles/{id}", api_eve_battle, "One battle with its report"),
-	ROUTE_GET_API("/api/v1/killmails/recent", api_eve_recent, "Recent killmails (polling feed)"),
+	{ M_GET, "/eve/rulesets", page_eve_rulesets, ROUTE_PAGE, EVE_RULE_REPORTS, false, CACHE_NO_STORE, 0,
+	  RATE_READ, 0, BODY_PARSED, "The battle lists' ruleset: minimum pilots, tracked alliances and corporations" },
+	{ M_POST, "/eve/rulesets", page_eve_rulesets, ROUTE_PAGE, EVE_RULE_DIRECTOR, true, CACHE_NO_STORE, 0,
+	  RATE_WRITE, FORM_BODY, BODY_PARSED, "Save the ruleset (directors; audited)" },
+	{ M_GET, "/eve/admin/roles", page_eve_roles, ROUTE_PAGE, EVE_RULE_ROLES, false, CACHE_NO_STORE, 0,
+	  RATE_READ, 0, BODY_PARSED, "Feature roles (battle-reports, battle-intel) of the accounts" },
+	{ M_POST, "/eve/admin/roles", page_eve_roles, ROUTE_PAGE, EVE_RULE_ROLES, true, CACHE_NO_STORE, 0,
+	  RATE_WRITE, FORM_BODY, BODY_PARSED, "Grant or revoke a feature role (feature admins, superadmins; audited)" },
+	API_REPORTS("/api/v1/battles", api_eve_battles, "Battles, filters, cursor paging (the ruleset applies)"),
+	API_REPORTS("/api/v1/battles/{id}", api_eve_battle, "One battle with its report"),
+	API_REPORTS("/api/v1/killmails/recent", api_eve_recent, "Recent killmails (polling feed)"),
+	/* a 307 to the room on gamewatch-stream (docs/realtime.md) */
+	{ M_GET, "/api/v1/killmails/stream", api_eve_stream, ROUTE_STREAM, EVE_RULE_REPORTS, false,
+	  CACHE_NO_STORE, 0, RATE_READ, 0, BODY_PARSED, "New killmails as Server-Sent Events (redirects to the stream room)" },
 	ROUTE_INTEL("/api/v1/intel/summary", api_eve_summary, "Intel summary"),
 	ROUTE_INTEL("/api/v1/intel/alliances/{id}", api_eve_intel, "Alliance intel"),
 	ROUTE_INTEL("/api/v1/intel/alliances/{id}/opponents", api_eve_intel, "Alliance opponents and allies"),
@@ -92,6 +110,11 @@ static const struct gw_job jobs[] = {
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
+static const struct gw_nav admin_nav[] = {
+	{ "EVE feature roles", "/eve/admin/roles" },
+	{ NULL, NULL },
+};
+
 const struct gw_module gw_module_eve = {
 	.name = "eve",
 	.title = "EVE Online battle reports",
@@ -103,4 +126,8 @@ const struct gw_module gw_module_eve = {
 	.home = "/eve/",
 	.hub_card = hub_card,
 	.openapi = "eve/openapi.json",
+	.accounts = { .admin_nav = admin_nav, .signin_providers = eve_signin_providers },
+	.stream = { eve_stream_channels, eve_stream_init, eve_stream_free, eve_stream_room,
+		    eve_stream_message, eve_stream_build },
+	.access = { eve_access_rules, eve_access_check },
 };

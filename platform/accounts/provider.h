@@ -5,10 +5,11 @@
  * web-auth.c does the rest the same way for every provider: the signed
  * state cookie that ties the callback to the browser that started it,
  * finding or creating the user, linking an identity to a signed-in user,
- * the session. Steam (OpenID 2.0, steam.c) is the one there is; another
- * (an OAuth 2.0 or OpenID Connect provider) adds a struct here and one line
- * in signin_providers[], and no table changes (user_identities.provider is
- * a name). */
+ * the session. Steam (OpenID 2.0, steam.c) is the platform's own; a
+ * module may bring more through its descriptor (struct
+ * gw_account_hooks.signin_providers), typically an OAuth 2.0 server whose
+ * access tokens are JWTs built on oauth2.h. No table changes for a new one
+ * (user_identities.provider is a name). */
 #ifndef GW_PROVIDER_H
 #define GW_PROVIDER_H
 
@@ -36,12 +37,21 @@ struct signin_provider {
 	 * asked), 503 (the database could not be asked). */
 	int (*finish)(struct app *app, struct req *r, const char *return_to,
 		      struct acct_profile *out, char *err, size_t errlen);
+	/* Is it set up (its client id in the environment...)? The sign-in and
+	 * account pages offer only providers that are; /auth/<name> of one
+	 * that is not answers why. NULL: always. */
+	int (*configured)(void);
 };
 
 /* Steam through OpenID 2.0 (steam.c). */
 extern const struct signin_provider signin_steam;
 
-/* The provider named `name`, or NULL. */
+/* The provider named `name`, or NULL: the platform's, then those of the
+ * enabled modules (struct gw_account_hooks.signin_providers). */
 const struct signin_provider *signin_find(const char *name);
+
+/* The i-th provider in that order (0-based), or NULL past the last: for
+ * the sign-in and account pages. */
+const struct signin_provider *signin_each(size_t i);
 
 #endif

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "platform/accounts/openid.h"
 #include "platform/accounts/provider.h"
+#include "platform/module.h"
 #include "platform/web/app.h"
 #include "platform/web/req.h"
 #include "timeutil.h"
@@ -131,11 +132,29 @@ const struct signin_provider signin_steam = {
 
 static const struct signin_provider *const signin_providers[] = { &signin_steam, NULL };
 
+const struct signin_provider *signin_each(size_t i)
+{
+	const struct gw_module *const *m;
+	size_t k;
+	for (k = 0; signin_providers[k]; k++)
+		if (k == i)
+			return signin_providers[k];
+	i -= k;
+	for (m = gw_modules(); *m; m++) {
+		const struct signin_provider *const *p = (*m)->accounts.signin_providers;
+		for (k = 0; p && p[k]; k++)
+			if (i-- == 0)
+				return p[k];
+	}
+	return NULL;
+}
+
 const struct signin_provider *signin_find(const char *name)
 {
+	const struct signin_provider *p;
 	size_t i;
-	for (i = 0; name && signin_providers[i]; i++)
-		if (!strcmp(signin_providers[i]->name, name))
-			return signin_providers[i];
+	for (i = 0; name && (p = signin_each(i)); i++)
+		if (!strcmp(p->name, name))
+			return p;
 	return NULL;
 }

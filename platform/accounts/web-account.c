@@ -79,9 +79,13 @@ void page_account(struct app *app, struct req *r)
 	}
 	links = json_object_new_array();
 	{
-		const struct signin_provider *p = signin_find("steam");
-		if (p) {
-			struct json_object *o = json_object_new_object();
+		const struct signin_provider *p;
+		size_t k;
+		for (k = 0; (p = signin_each(k)); k++) {
+			struct json_object *o;
+			if (p->configured && !p->configured())
+				continue;
+			o = json_object_new_object();
 			json_object_object_add(o, "name", json_object_new_string(p->name));
 			json_object_object_add(o, "label", json_object_new_string(p->label));
 			json_object_array_add(links, o);

@@ -111,7 +111,25 @@ static void login_page(struct app *app, struct req *r, int status, const char *e
 		json_object_object_add(ctx, "error", json_object_new_string(error));
 	json_object_object_add(ctx, "name", json_object_new_string(name ? name : ""));
 	json_object_object_add(ctx, "next", json_object_new_string(next && acct_safe_next(next) ? next : ""));
-	json_object_object_add(ctx, "steam_href", json_object_new_string("/auth/steam"));
+	{
+		struct json_object *list = json_object_new_array();
+		const struct signin_provider *p;
+		size_t i;
+		for (i = 0; (p = signin_each(i)); i++) {
+			struct json_object *o;
+			struct buf href = BUF_INIT;
+			if (p->configured && !p->configured())
+				continue;
+			o = json_object_new_object();
+			buf_addf(&href, "/auth/%s", p->name);
+			json_object_object_add(o, "name", json_object_new_string(p->name));
+			json_object_object_add(o, "label", json_object_new_string(p->label));
+			json_object_object_add(o, "href", json_object_new_string(href.data));
+			json_object_array_add(list, o);
+			buf_release(&href);
+		}
+		json_object_object_add(ctx, "providers", list);
+	}
 	acct_render(app, r, status, "login", ctx);
 	json_object_put(ctx);
 }

@@ -15,6 +15,7 @@
 #include "kv.h"
 #include "log.h"
 #include "platform/accounts/accounts.h"
+#include "platform/module.h"
 #include "platform/web/app.h"
 #include "platform/web/req.h"
 #include "sha256.h"
@@ -145,8 +146,31 @@ int guard_role_check(const struct guard_cfg *g, enum route_role role, const char
 		if (have < ROLE_USER || have > ROLE_ADMIN)
 			return 401;
 		return have >= (int)role ? 0 : 403;
+	case ROLE_MODULE: /* and above: a module's rule, which needs the module (guard_role) */
+		break;
 	}
 	return 401;
+}
+
+/* A module's own rule (route.h ROLE_MODULE): its access hook decides;
+ * fails closed. */
+static int module_rule(struct app *app, struct req *r, int rule)
+{
+	const struct gw_module *m = r->module;
+	int i;
+	if (!m || !m->access.rules || !m->access.check) {
+		log_error("route %s names a module rule but %s has no access hook", r->route->pattern,
+			  m ? m->name : "the platform");
+		return 403;
+	}
+	for (i = 0; i < rule && m->access.rules[i]; i++)
+		;
+	if (i != rule || !m->access.rules[rule]) {
+		log_error("route %s names rule %d, past the end of its module's table", r->route->pattern,
+			  rule);
+		return 403;
+	}
+	return m->access.check(app, r, rule);
 }
 
 int guard_role(struct app *app, struct req *r)
@@ -155,6 +179,13 @@ int guard_role(struct app *app, struct req *r)
 	int st, have = -1;
 	if (!rt)
 		return 0;
+	if ((int)rt->role >= ROLE_MODULE) {
+		st = module_rule(app, r, (int)rt->role - ROLE_MODULE);
+		/* presence, as for any page (the hook may not have looked) */
+		if (!st && rt->kind == ROUTE_PAGE && !r->auth.loaded && req_cookie(r, ACCT_SESSION_COOKIE))
+			acct_current(app, r);
+		return st;
+	}
 	if (rt->role == ROLE_USER || rt->role == ROLE_CURATOR || rt->role == ROLE_ADMIN) {
 		if (acct_current(app, r) < 0)
 			return 503;

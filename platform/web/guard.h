@@ -98,8 +98,10 @@ bool guard_bearer_ok(const char *authorization, const char *token);
  * loopback peer (when g->trust_loopback) or the operator bearer token.
  * ROLE_USER, ROLE_CURATOR, ROLE_ADMIN: `have` is the signed-in account's
  * role (ROLE_USER < ROLE_CURATOR < ROLE_ADMIN) or -1 when nobody is signed
- * in: -1 is 401, a lower role than the row's is 403. Returns 0, 401 or
- * 403. Pure. */
+ * in: -1 is 401, a lower role than the row's is 403. A module's own rule
+ * (ROLE_MODULE and above) is 401 here: only guard_role can ask the module
+ * (gamewatch-stream, without sessions, refuses such rows). Returns 0, 401
+ * or 403. Pure. */
 int guard_role_check(const struct guard_cfg *g, enum route_role role, const char *remote_addr,
 		     const char *authorization, int have);
 
@@ -107,7 +109,9 @@ int guard_role_check(const struct guard_cfg *g, enum route_role role, const char
  * Bearer challenge for operator rows; for account rows: not signed in);
  * 403 (signed in with too low a role); 503 (an account row, a session
  * cookie, and the database could not be asked). The one place roles are
- * decided. For a page row and any row of an account role it loads the
+ * decided; a row of a module's own rule (ROLE_MODULE + i) is handed to
+ * that module's access hook (struct gw_module.access), and refused with
+ * 403 when the module has no such rule. For a page row and any row of an account role it loads the
  * signed-in user into r->auth (platform/accounts/accounts.h acct_current),
  * which also marks the user present on the site. */
 int guard_role(struct app *app, struct req *r);

@@ -130,17 +130,32 @@ static void usage(void)
 			"       gamewatch.fcgi --routes    print the route table (tab-separated)\n");
 }
 
-static void print_rows(const struct route *rt, const char *module)
+/* The role column: the platform's role names, or a module rule's own
+ * name (route.h ROLE_MODULE); "?" for a rule the module does not have. */
+static const char *role_text(const struct route *rt, const struct gw_module *m)
+{
+	static const char *const roles[] = { "public", "user", "curator", "admin", "operator" };
+	int i, rule = (int)rt->role - ROLE_MODULE;
+	if ((int)rt->role < ROLE_MODULE)
+		return (int)rt->role < (int)(sizeof roles / sizeof *roles) ? roles[rt->role] : "?";
+	if (!m || !m->access.rules)
+		return "?";
+	for (i = 0; i < rule && m->access.rules[i]; i++)
+		;
+	return i == rule && m->access.rules[rule] ? m->access.rules[rule] : "?";
+}
+
+static void print_rows(const struct route *rt, const struct gw_module *m)
 {
 	static const char *const kinds[] = { "page", "api", "stream" };
-	static const char *const roles[] = { "public", "user", "curator", "admin", "operator" };
 	static const char *const caches[] = { "no-store", "no-cache", "public" };
 	static const char *const rates[] = { "none", "read", "write", "login", "ingest" };
+	const char *module = m ? m->name : "platform";
 	for (; rt && rt->pattern; rt++) {
 		char methods[64];
 		route_methods_text(rt->methods, methods, sizeof methods);
 		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%zu\t%s\t%s\t%s\n", methods, rt->pattern,
-		       kinds[rt->kind], roles[rt->role], rt->csrf ? "csrf" : "-",
+		       kinds[rt->kind], role_text(rt, m), rt->csrf ? "csrf" : "-",
 		       caches[rt->cache], rates[rt->rate], rt->body_max, module,
 		       rt->summary ? rt->summary : "",
 		       !rt->body_max ? "-" : rt->body == BODY_RAW ? "raw" : "parsed");
@@ -156,9 +171,9 @@ static int print_routes(void)
 {
 	const struct gw_module *const *m;
 	printf("methods\tpattern\tkind\trole\tcsrf\tcache\trate\tbody_max\tmodule\tsummary\tbody\n");
-	print_rows(platform_routes, "platform");
+	print_rows(platform_routes, NULL);
 	for (m = gw_modules(); *m; m++)
-		print_rows((*m)->routes, (*m)->name);
+		print_rows((*m)->routes, *m);
 	return 0;
 }
 

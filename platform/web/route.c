@@ -42,7 +42,7 @@ const struct route platform_routes[] = {
 	{ M_POST, "/logout", form_logout, ROUTE_PAGE, ROLE_USER, true, CACHE_NO_STORE, 0, RATE_WRITE, FORM_MAX, BODY_PARSED,
 	  "Sign out: revoke this session" },
 	{ M_GET, "/auth/{provider}", page_auth_begin, ROUTE_PAGE, ROLE_PUBLIC, false, CACHE_NO_STORE, 0,
-	  RATE_LOGIN, 0, BODY_PARSED, "Start signing in through a provider (Steam OpenID 2.0)" },
+	  RATE_LOGIN, 0, BODY_PARSED, "Start signing in through a provider (Steam OpenID 2.0, or a module's OAuth 2.0 one)" },
 	{ M_GET, "/auth/{provider}/callback", page_auth_callback, ROUTE_PAGE, ROLE_PUBLIC, false,
 	  CACHE_NO_STORE, 0, RATE_LOGIN, 0, BODY_PARSED, "The provider's answer: verified, then signed in" },
 	{ M_GET, "/account", page_account, ROUTE_PAGE, ROLE_USER, false, CACHE_NO_STORE, 0, RATE_READ, 0, BODY_PARSED,

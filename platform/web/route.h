@@ -20,7 +20,8 @@
  *      class (Redis; guard.h) -> 429 with Retry-After when empty. Loopback
  *      peers are not limited (GW_TRUST_LOOPBACK); Redis down -> allowed.
  *   3. role -> 401 not signed in / 403 role too low (guard_role in guard.c,
- *      the one function that decides).
+ *      the one function that decides; a module's own rules, ROLE_MODULE,
+ *      through its access hook).
  *   4. body: at most body_max bytes (and at most GW_MAX_BODY_BYTES, default
  *      1 MiB, whatever the row says): a declared Content-Length over it is
  *      413 before a byte is read; body_max 0 means the row takes no body and
@@ -74,6 +75,14 @@ enum route_role {
 	ROLE_ADMIN,      /* an account with the admin role */
 	ROLE_OPERATOR,   /* loopback peer (127.0.0.0/8, ::1), or Authorization:
 			  * Bearer METRICS_TOKEN compared in constant time */
+	/* A module's own rule: a row of module M with role ROLE_MODULE + i is
+	 * decided by entry i of M's access table (struct gw_module.access in
+	 * platform/module.h), which names the rule for the route list
+	 * ("battle-intel:user") and checks it per request (401, 403 or 503 like
+	 * the account roles). A platform row, an index past the table, or a
+	 * module without the hook is refused (403): rules fail closed. Write
+	 * such a row's role as ROLE_MODULE + i (an int, not another enum). */
+	ROLE_MODULE = 16,
 };
 
 /* Cache-Control the dispatcher sets on a successful response. */

@@ -9,6 +9,8 @@
 #   DATABASE_URL REDIS_URL BUILD_DIR SRCDIR GW_RUN (state dir) SECRET_KEY
 #   GW_TEMPLATE_DIR GW_DATA_DIR GW_SQL_DIR
 #   GW_FAKE_OP_PORT (STEAM_OPENID_URL points there: tests/integration/fakeop.py)
+#   GW_FAKE_SSO_PORT (EVE_SSO_URL points there, with EVE_SSO_CLIENT_ID and
+#   EVE_SSO_CLIENT_SECRET: tests/integration/fakesso.py)
 # in the environment.  A script prints "ok - name" / "not ok - name" lines; one
 # that exits non-zero or prints neither counts as a failure.  What cannot run
 # here (mod_fcgid not installed) is announced as "SKIP <what>: <reason>".
@@ -67,6 +69,11 @@ export APP_BASE_URL="http://127.0.0.1:$lport"
 # provider that the sign-in tests start on this port (fakeop.py).
 GW_FAKE_OP_PORT=$(gw_free_port) || setup_fail "no port"
 export GW_FAKE_OP_PORT STEAM_OPENID_URL="http://127.0.0.1:$GW_FAKE_OP_PORT/openid/login"
+# The OAuth 2.0 server EVE SSO trusts (EVE_SSO_URL): a fake issuer that the
+# EVE sign-in test starts on this port (fakesso.py), with this client.
+GW_FAKE_SSO_PORT=$(gw_free_port) || setup_fail "no port"
+export GW_FAKE_SSO_PORT EVE_SSO_URL="http://127.0.0.1:$GW_FAKE_SSO_PORT" \
+	EVE_SSO_CLIENT_ID=gamewatch-test-client EVE_SSO_CLIENT_SECRET=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
 gw_app_env "$SRCDIR"
 if [ -x "$BUILD_DIR/gamewatch-job" ]; then
 	"$BUILD_DIR/gamewatch-job" migrate >"$GW_RUN/log/migrate.log" 2>&1 || setup_fail "gamewatch-job migrate"

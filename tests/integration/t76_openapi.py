@@ -433,32 +433,60 @@ def eve_cases():
     for q in ("limit=0", "limit=201", "since=never", "space_type=wspace", "cursor=xyz"):
         answer("eve recent kills, %s (400)" % q, b, b + "?" + q, expect=400)
 
+    # the live feed: a 307 to the stream room, which answers HEAD with its
+    # headers (the 200 text/event-stream itself is followed in t99-eve-stream)
+    b = "/api/v1/killmails/stream"
+    answer_as("eve killmail stream: to the room (307)", b, b + "?space_type=jspace", Browser(), "GET",
+              expect=307)
+    answer("eve killmail stream, space_type=wspace (400)", b, b + "?space_type=wspace", expect=400)
+    _, h, _ = Browser().get(b)
+    st, h, body = http(BASE_URL + h.get("location", "/nowhere"), method="HEAD")  # urllib would GET it
+    ok(st == 200 and h.get("content-type", "").startswith("text/event-stream"),
+       "eve killmail stream: the redirect leads to the room's text/event-stream", st, h)
+    cases.append({"name": "eve killmail stream, HEAD after the redirect", "path": b, "method": "GET",
+                  "status": st, "content_type": h.get("content-type", ""), "body": body.decode()})
+
+    # intel needs the battle-intel feature: an analyst granted it reads,
+    # a signed-in account without it is 403, nobody signed in 401
+    analyst = make_user("t76-analyst")
+    psql("INSERT INTO eve.feature_roles (user_id, feature, role) VALUES (:'v1', 'battle-intel', 'user')",
+         str(analyst))
+    ib = Browser(session=session_token(analyst))
+    plain = Browser(session=session_token(make_user("t76-no-intel")))
+
+    def ianswer(label, path, url_path, headers=None, expect=None):
+        return answer_as(label, path, url_path, ib, "GET", headers=headers, expect=expect), None
+
     U = "until=2021-11-29T00:00:00Z&days=2"
+    for p in [p for m, p in sorted(routes) if p.startswith("/api/v1/intel/")]:
+        u = p.replace("{id}", "99005338")
+        answer_as("eve intel %s, not signed in (401)" % p, p, u, Browser(), "GET", expect=401)
+        answer_as("eve intel %s, without battle-intel (403)" % p, p, u, plain, "GET", expect=403)
     b = "/api/v1/intel/summary"
-    d, _ = answer("eve intel summary of the data's days", b, b + "?" + U, expect=200)
+    d, _ = ianswer("eve intel summary of the data's days", b, b + "?" + U, expect=200)
     ok(d and d["kills"] == 1425 and d["biggest_battles"], "eve intel summary: 1425 kills on 2021-11-28",
        d and d["kills"])
-    answer("eve intel summary, valued kills", b, b + "?until=2023-08-13&days=1", expect=200)
-    answer("eve intel summary, last 7 days (empty)", b, b, expect=200)
-    answer("eve intel summary, days=366 (400)", b, b + "?days=366", expect=400)
-    answer("eve intel summary, until=soon (400)", b, b + "?until=soon", expect=400)
+    ianswer("eve intel summary, valued kills", b, b + "?until=2023-08-13&days=1", expect=200)
+    ianswer("eve intel summary, last 7 days (empty)", b, b, expect=200)
+    ianswer("eve intel summary, days=366 (400)", b, b + "?days=366", expect=400)
+    ianswer("eve intel summary, until=soon (400)", b, b + "?until=soon", expect=400)
 
     for kind, ent in (("alliances", "99005338"), ("corporations", corp), ("characters", char)):
         for sub in ("", "/opponents", "/ships"):
             b = "/api/v1/intel/%s/{id}%s" % (kind, sub)
             url = "/api/v1/intel/%s/%%s%s" % (kind, sub)
-            d, _ = answer("eve intel %s %s%s" % (kind, ent, sub), b, url % ent + "?" + U, expect=200)
+            d, _ = ianswer("eve intel %s %s%s" % (kind, ent, sub), b, url % ent + "?" + U, expect=200)
             lists = [v for v in (d or {}).values() if isinstance(v, list)]
             ok(d and all(lists) and d["entity_id"] == ent,
                "eve intel %s %s%s: every list filled" % (kind, ent, sub))
-            answer("eve intel %s, unseen id%s" % (kind, sub), b, url % "1", expect=200)
-            answer("eve intel %s%s, days=0 (400)" % (kind, sub), b, url % ent + "?days=0", expect=400)
-            answer("eve intel %s%s, id x1 (404)" % (kind, sub), b, url % "x1", expect=404)
+            ianswer("eve intel %s, unseen id%s" % (kind, sub), b, url % "1", expect=200)
+            ianswer("eve intel %s%s, days=0 (400)" % (kind, sub), b, url % ent + "?days=0", expect=400)
+            ianswer("eve intel %s%s, id x1 (404)" % (kind, sub), b, url % "x1", expect=404)
     # wspace kill of 2023: ISK that is not zero in the ships and opponents lists
     corp23 = scalar("SELECT victim_corporation_id FROM eve.killmails WHERE killmail_id = 110946162")
     for sub in ("/opponents", "/ships"):
         b = "/api/v1/intel/corporations/{id}" + sub
-        answer("eve intel, the valued wspace loss%s" % sub, b,
+        ianswer("eve intel, the valued wspace loss%s" % sub, b,
                "/api/v1/intel/corporations/%s%s?until=2023-08-13&days=1" % (corp23, sub), expect=200)
 
 

@@ -21,7 +21,8 @@ import tempfile
 import urllib.parse
 from datetime import datetime, timezone
 
-from gwtest import SRCDIR, BASE_URL, done, get_json, http, job, ok, psql, scalar
+from gwtest import (SRCDIR, BASE_URL, Browser, done, get_json, http, job, make_user, ok, psql, scalar,
+                    session_token)
 
 D = os.path.join(SRCDIR, "tests", "data", "eve")
 KM = os.path.join(D, "killmails")
@@ -393,9 +394,27 @@ jk = [k for k in (d or {}).get("killmails", []) if k.get("battle_id")]
 ok(all(k["zkb_url"] == "https://zkillboard.com/kill/%s/" % k["killmail_id"] for k in d["killmails"]),
    "each kill links to zKillboard", jk[:1])
 
-# intel, anchored at the data's day
+# intel, anchored at the data's day. It needs the battle-intel feature
+# (granted per account by default, docs/eve.md "Access"): an analyst with
+# the grant reads it, nobody else
 U = "until=2021-11-29T00:00:00Z&days=2"
-st, _, d = get_json(BASE_URL + "/api/v1/intel/alliances/99005338?" + U)
+analyst = make_user("t90-analyst")
+psql("INSERT INTO eve.feature_roles (user_id, feature, role) VALUES (:'v1', 'battle-intel', 'user')",
+     str(analyst))
+ab = Browser(session=session_token(analyst))
+
+
+def intel_json(path):
+    st, h, body = ab.get(path)
+    try:
+        return st, h, json.loads(body)
+    except ValueError:
+        return st, h, None
+
+
+st, _, d = get_json(BASE_URL + "/api/v1/intel/summary?" + U)
+ok(st == 401 and d and d["error"], "intel without an account: 401 JSON", st)
+st, _, d = intel_json("/api/v1/intel/alliances/99005338?" + U)
 want_l = sum(1 for k in allk.values() if k["victim"].get("alliance_id") == 99005338)
 want_k = sum(1 for k in allk.values() if k["victim"].get("alliance_id") != 99005338
              and any(a.get("alliance_id") == 99005338 for a in k["attackers"]))
@@ -405,19 +424,19 @@ ok(st == 200 and d["losses"] == want_l and d["kills"] == want_k and d["entity_na
 ok(len(d["activity_by_hour"]) == 24 and sum(h["kills"] for h in d["activity_by_hour"]) == want_k
    and sum(x["events"] for x in d["regions"]) == want_k + want_l,
    "activity by hour and the region heatmap add up")
-st, _, d = get_json(BASE_URL + "/api/v1/intel/alliances/99005338/opponents?" + U)
+st, _, d = intel_json("/api/v1/intel/alliances/99005338/opponents?" + U)
 ok(st == 200 and d["opponents_killed"] and d["opponents_lost_to"]
    and d["opponents_lost_to"][0]["entity_id"] != "99005338", "opponents", st)
-st, _, d = get_json(BASE_URL + "/api/v1/intel/alliances/99005338/ships?" + U)
+st, _, d = intel_json("/api/v1/intel/alliances/99005338/ships?" + U)
 ok(st == 200 and sum(x["losses"] for x in d["lost"]) == want_l and d["flown"],
    "ships lost add up to the losses", st)
 for path in ("/api/v1/intel/corporations/98388312", "/api/v1/intel/characters/95339090",
              "/api/v1/intel/summary"):
-    st, _, d = get_json(BASE_URL + path + "?" + U)
+    st, _, d = intel_json(path + "?" + U)
     ok(st == 200 and d is not None, path, st)
-st, _, d = get_json(BASE_URL + "/api/v1/intel/summary?" + U)
+st, _, d = intel_json("/api/v1/intel/summary?" + U)
 ok(d["kills"] == len(allk) and d["battles"] == nb, "summary totals", d and d["kills"])
-st, _, d = get_json(BASE_URL + "/api/v1/intel/alliances/99005338?days=9999")
+st, _, d = intel_json("/api/v1/intel/alliances/99005338?days=9999")
 ok(st == 400 and "days" in d["detail"], "days out of range: 400", st)
 
 # ----------------------------------------------------------------- pages
@@ -433,9 +452,9 @@ ok(st == 200 and "Battle in Jorund" in html and html.count("<tr") > 1080 and "Pa
    and "/related/30001046/202111281100/" in html, "/eve/battles/{id}: the report page", st)
 st, _, body = http(BASE_URL + "/eve/kills")
 ok(st == 200 and body.decode().count('class="kill-row"') == 50, "/eve/kills lists 50 kills", st)
-st, _, body = http(BASE_URL + "/eve/intel?" + U)
+st, _, body = ab.get("/eve/intel?" + U)
 ok(st == 200 and "Busiest systems" in body.decode(), "/eve/intel", st)
-st, _, body = http(BASE_URL + "/eve/intel/alliances/99005338?" + U)
+st, _, body = ab.get("/eve/intel/alliances/99005338?" + U)
 ok(st == 200 and "Alliance Pandemic Horde" in body.decode() and "Heatmap by region" in body.decode(),
    "/eve/intel/alliances/{id}", st)
 st, _, body = http(BASE_URL + "/eve/battles/12x")

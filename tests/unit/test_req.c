@@ -14,6 +14,7 @@
 
 #include "core/buf.h"
 #include "cu.h"
+#include "platform/module.h"
 #include "platform/web/app.h"
 #include "platform/web/guard.h"
 #include "platform/web/req.h"
@@ -828,6 +829,61 @@ static void test_role_dispatch(void)
 	req_release(&r);
 }
 
+/* A module's own rules (route.h ROLE_MODULE): its hook decides, with the
+ * rule's index; a row past its table, a module without the hook, and a
+ * platform row naming a rule are refused (403) without asking anyone. */
+static int hook_calls, hook_rule;
+static int hook_check(struct app *app, struct req *r, int rule)
+{
+	(void)app;
+	(void)r;
+	hook_calls++;
+	hook_rule = rule;
+	return rule == 0 ? 0 : rule == 1 ? 401 : 403;
+}
+static const char *const hook_rules[] = { "feat:user", "feat:director", NULL };
+static const struct route mod_rows[] = {
+	{ M_GET, "/m0", nop, ROUTE_API, ROLE_MODULE + 0, false, CACHE_NO_STORE, 0, RATE_NONE, 0, BODY_PARSED, "m0" },
+	{ M_GET, "/m1", nop, ROUTE_API, ROLE_MODULE + 1, false, CACHE_NO_STORE, 0, RATE_NONE, 0, BODY_PARSED, "m1" },
+	{ M_GET, "/m2", nop, ROUTE_API, ROLE_MODULE + 2, false, CACHE_NO_STORE, 0, RATE_NONE, 0, BODY_PARSED, "m2" },
+	ROUTE_END,
+};
+
+static void test_role_module(void)
+{
+	struct app app;
+	struct req r;
+	struct gw_module with = { 0 }, without = { 0 };
+	int i;
+	static const int want[] = { 0, 401, 403 };
+	memset(&app, 0, sizeof app);
+	with.name = "test";
+	with.access.rules = hook_rules;
+	with.access.check = hook_check;
+	without.name = "bare";
+	for (i = 0; i < 3; i++) {
+		hook_calls = 0;
+		hook_rule = -1;
+		new_req(&r, "GET", &mod_rows[i]);
+		r.module = &with;
+		CU_ASSERT_EQUAL(guard_role(&app, &r), i < 2 ? want[i] : 403);
+		CU_ASSERT_EQUAL(hook_calls, i < 2 ? 1 : 0); /* rule 2 is past the table */
+		CU_ASSERT_EQUAL(hook_rule, i < 2 ? i : -1);
+		req_release(&r);
+		new_req(&r, "GET", &mod_rows[i]);
+		r.module = &without;
+		CU_ASSERT_EQUAL(guard_role(&app, &r), 403);
+		req_release(&r);
+		new_req(&r, "GET", &mod_rows[i]);
+		r.module = NULL; /* a platform row naming a rule */
+		CU_ASSERT_EQUAL(guard_role(&app, &r), 403);
+		req_release(&r);
+	}
+	CU_ASSERT_EQUAL(hook_calls, 0);
+	/* the pure check cannot ask the module: such rows are closed there */
+	CU_ASSERT_EQUAL(guard_role_check(&app.guard, ROLE_MODULE, "127.0.0.1", "", ROLE_ADMIN), 401);
+}
+
 /* ---- guard: CSRF -------------------------------------------------------------------------- */
 
 #define COOKIE "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -1439,6 +1495,7 @@ static void register_tests(void)
 	CU_add_test(s, "bearer tokens", test_bearer);
 	CU_add_test(s, "roles", test_role);
 	CU_add_test(s, "role check of a row", test_role_dispatch);
+	CU_add_test(s, "a module's own rules: its hook decides, closed otherwise", test_role_module);
 	CU_add_test(s, "CSRF tokens", test_csrf_sign);
 	CU_add_test(s, "CSRF check of a row", test_csrf_dispatch);
 	CU_add_test(s, "rate limit settings", test_rate_parse);

@@ -23,6 +23,7 @@
 #include "db.h"
 #include "log.h"
 #include "modules/eve/module.h"
+#include "modules/eve/store/eve-live.h"
 #include "modules/eve/store/eve-battles.h"
 #include "modules/eve/store/eve-store.h"
 #include "platform/jobs/job.h"
@@ -357,6 +358,15 @@ int job_eve_cluster(const struct cfg *cfg, int argc, char **argv)
 	log_info("eve-cluster: %zu systems, %ld kills re-clustered into %ld clusters (%ld battles)"
 		 " in %lld ms",
 		 nt, c.kills, c.clusters, c.battles, (long long)(time_mono_ms() - t0));
+	/* the live feed shows each kill's battle: publish it again when
+	 * battles changed, or when Redis lost it */
+	{
+		struct eve_live live;
+		eve_live_init(&live, cfg->redis_url);
+		if (nt > 0 || eve_live_missing(&live) == 1)
+			eve_live_publish(&live, &db);
+		eve_live_close(&live);
+	}
 	ret = 0;
 out:
 	free(touched);

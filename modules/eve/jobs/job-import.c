@@ -19,6 +19,8 @@
  *
  * Options: --batch N (killmails per transaction, default 2000),
  * --prices (value killmails without zkb values from eve.prices).
+ * Every batch that stored new killmails republishes the live feed
+ * (store/eve-live.h), so streams see them as they are committed.
  * Exit: 0 when every file was read (refused killmails do not fail the
  * job), 1 when a file could not be read or the database failed, 2 usage. */
 #include <archive.h>
@@ -35,6 +37,7 @@
 #include "http.h"
 #include "log.h"
 #include "modules/eve/module.h"
+#include "modules/eve/store/eve-live.h"
 #include "modules/eve/store/eve-store.h"
 #include "platform/jobs/job.h"
 #include "timeutil.h"
@@ -50,6 +53,7 @@ struct run {
 	long stored_rejects;
 	char first_error[256];
 	int failed;               /* a database write failed */
+	struct eve_live *live;    /* where new killmails are announced */
 };
 
 static void progress(struct run *r, bool final)
@@ -78,8 +82,11 @@ static void reject(struct run *r, const char *position, const char *reason, cons
 
 static void flush(struct run *r)
 {
+	long before = r->imp.inserted;
 	if (eve_import_flush(&r->imp) < 0)
 		r->failed = 1;
+	else if (r->imp.inserted > before && r->live)
+		eve_live_publish(r->live, r->imp.db);
 }
 
 /* One killmail document (any shape) at doc[0..len). */
@@ -274,6 +281,7 @@ int job_eve_import(const struct cfg *cfg, int argc, char **argv)
 {
 	struct db db;
 	struct run r;
+	struct eve_live live;
 	int i, status = 0, files = 0, prices = 0;
 	int batch = 2000;
 
@@ -302,13 +310,16 @@ int job_eve_import(const struct cfg *cfg, int argc, char **argv)
 		db_close(&db);
 		return 1;
 	}
+	eve_live_init(&live, cfg->redis_url);
 	if (!strcmp(argv[i], "--esi")) {
 		memset(&r, 0, sizeof r);
+		r.live = &live;
 		r.batch = 1;
 		r.file = "esi";
 		r.started_ms = time_mono_ms();
 		if (eve_import_begin(&r.imp, &db, "esi") < 0) {
 			db_close(&db);
+			eve_live_close(&live);
 			return 1;
 		}
 		for (i++; i < argc; i++)
@@ -321,11 +332,13 @@ int job_eve_import(const struct cfg *cfg, int argc, char **argv)
 			status = 1;
 		eve_import_end(&r.imp);
 		db_close(&db);
+		eve_live_close(&live);
 		return status;
 	}
 	for (; i < argc && !job_stop; i++) {
 		memset(&r, 0, sizeof r);
 		r.batch = batch;
+		r.live = &live;
 		r.file = argv[i];
 		r.started_ms = r.last_progress_ms = time_mono_ms();
 		if (eve_import_begin(&r.imp, &db, argv[i]) < 0) {
@@ -346,5 +359,6 @@ int job_eve_import(const struct cfg *cfg, int argc, char **argv)
 		files++;
 	}
 	db_close(&db);
+	eve_live_close(&live);
 	return status;
 }

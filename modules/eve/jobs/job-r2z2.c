@@ -32,6 +32,7 @@
 #include "http.h"
 #include "log.h"
 #include "modules/eve/module.h"
+#include "modules/eve/store/eve-live.h"
 #include "modules/eve/store/eve-store.h"
 #include "platform/jobs/job.h"
 #include "platform/jobs/lock.h"
@@ -69,10 +70,12 @@ int job_eve_r2z2(const struct cfg *cfg, int argc, char **argv)
 				    8u << 20, NULL };
 	struct eve_import imp;
 	struct db db;
+	struct eve_live live;
 	struct buf lockpath = BUF_INIT, url = BUF_INIT;
 	char first_error[512] = "";
 	int once = 0, lock, ret = 1, a, misses = 0, failures = 0;
 
+	eve_live_init(&live, cfg->redis_url);
 	if (!base || !*base)
 		base = DEFAULT_BASE;
 	if (wait_ms < 0 || wait_ms > 600000)
@@ -134,12 +137,15 @@ int job_eve_r2z2(const struct cfg *cfg, int argc, char **argv)
 				if (km.sequence_id && km.sequence_id != seq)
 					log_warn("eve-r2z2: %s carries sequence_id %lld", url.data,
 						 (long long)km.sequence_id);
+				long before = imp.inserted;
 				if (eve_import_add(&imp, &km) < 0 || eve_import_flush(&imp) < 0) {
 					eve_killmail_free(&km);
 					http_response_release(&res);
 					goto out; /* the database failed: stop, resume from seq later */
 				}
 				eve_killmail_free(&km);
+				if (imp.inserted > before)
+					eve_live_publish(&live, &db);
 			} else {
 				imp.rejected++;
 				if (d >= 0)
@@ -203,6 +209,7 @@ out:
 	eve_import_end(&imp);
 	buf_release(&url);
 	db_close(&db);
+	eve_live_close(&live);
 	close(lock);
 	return ret;
 }

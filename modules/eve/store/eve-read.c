@@ -85,12 +85,16 @@ static const char SQL_BATTLES[] =
 	"       WHERE p.battle_id = b.id AND p.character_id = $8))"
 	"  AND b.kills >= $9::int"
 	"  AND ($10::bigint IS NULL OR (b.start_time, b.id) < (gw_ms($10), $11::bigint))"
+	"  AND b.pilots >= $13::int"
+	"  AND ($14::bigint[] IS NULL OR EXISTS (SELECT 1 FROM eve.battle_participants p"
+	"       WHERE p.battle_id = b.id AND (p.alliance_id = ANY ($14::bigint[])"
+	"       OR p.corporation_id = ANY ($15::bigint[]))))"
 	" ORDER BY b.start_time DESC, b.id DESC LIMIT $12::int";
 
 struct json_object *eve_read_battles(struct db *db, const struct eve_battle_filter *f)
 {
-	char b[12][24];
-	const char *p[12];
+	char b[13][24];
+	const char *p[15];
 	PGresult *res;
 	struct json_object *doc, *arr;
 	int i, n, limit = f->limit > 0 && f->limit <= 100 ? f->limit : 25;
@@ -107,7 +111,10 @@ struct json_object *eve_read_battles(struct db *db, const struct eve_battle_filt
 	p[9] = num(b[9], sizeof b[9], f->after_ms, f->after);
 	p[10] = num(b[10], sizeof b[10], f->after_id, f->after);
 	p[11] = num(b[11], sizeof b[11], limit + 1, true);
-	res = db_exec(db, SQL_BATTLES, 12, p);
+	p[12] = num(b[12], sizeof b[12], f->min_pilots > 0 ? f->min_pilots : 0, true);
+	p[13] = f->tracked_alliances && f->tracked_corporations ? f->tracked_alliances : NULL;
+	p[14] = p[13] ? f->tracked_corporations : NULL;
+	res = db_exec(db, SQL_BATTLES, 15, p);
 	if (!res)
 		return NULL;
 	doc = json_object_new_object();

@@ -18,6 +18,11 @@ struct eve_battle_filter {
 	int64_t region_id, system_id;
 	int64_t alliance_id, corporation_id, character_id; /* a participant */
 	int min_kills;
+	/* the ruleset (domain/access.h): at least min_pilots pilots; when both
+	 * tracked lists are set (PostgreSQL array text "{1,2}", may be "{}"),
+	 * only battles with a participant in one of them */
+	int min_pilots;
+	const char *tracked_alliances, *tracked_corporations;
 	bool after;               /* keyset: continue after (after_ms, after_id) */
 	int64_t after_ms, after_id;
 	int limit;                /* 1..100 */

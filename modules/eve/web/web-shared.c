@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "modules/eve/domain/eve.h"
+#include "modules/eve/store/eve-access.h"
 #include "platform/web/app.h"
 #include "platform/web/cursor.h"
 #include "platform/web/req.h"
@@ -117,6 +118,16 @@ static void qs_add(struct buf *qs, const char *key, const char *value)
 	}
 }
 
+/* "{1,2,3}": ids as a PostgreSQL array literal. */
+static void ids_array(struct buf *b, const int64_t *ids, int n)
+{
+	int i;
+	buf_addch(b, '{');
+	for (i = 0; i < n; i++)
+		buf_addf(b, "%s%lld", i ? "," : "", (long long)ids[i]);
+	buf_addch(b, '}');
+}
+
 static const char *const battle_params[] = { "space_type", "from", "to", "region", "system",
 					     "alliance_id", "corporation_id", "character_id",
 					     "min_kills", "limit" };
@@ -125,6 +136,8 @@ int eve_battles_doc(struct app *app, struct req *r, struct json_object **out, ch
 		    size_t errlen)
 {
 	struct eve_battle_filter f;
+	struct eve_ruleset rs;
+	struct buf tracked_a = BUF_INIT, tracked_c = BUF_INIT;
 	struct json_object *doc, *battles, *next, *filters;
 	const char *space = nonempty(req_param(r, "space_type"));
 	const char *cur = nonempty(req_param(r, "cursor"));
@@ -175,7 +188,21 @@ int eve_battles_doc(struct app *app, struct req *r, struct json_object **out, ch
 		f.after = true;
 		buf_release(&id);
 	}
+	/* the directors' ruleset decides which battles are listed */
+	if (eve_ruleset_get(&app->db, eve_min_pilots_default(), &rs) < 0) {
+		snprintf(err, errlen, "The database did not answer. Try again in a moment.");
+		return 503;
+	}
+	f.min_pilots = rs.min_pilots;
+	if (eve_ruleset_filters_entities(&rs)) {
+		ids_array(&tracked_a, rs.alliances, rs.n_alliances);
+		ids_array(&tracked_c, rs.corporations, rs.n_corporations);
+		f.tracked_alliances = tracked_a.data;
+		f.tracked_corporations = tracked_c.data;
+	}
 	doc = eve_read_battles(&app->db, &f);
+	buf_release(&tracked_a);
+	buf_release(&tracked_c);
 	if (!doc) {
 		snprintf(err, errlen, "The database did not answer. Try again in a moment.");
 		return 503;
@@ -210,6 +237,7 @@ int eve_battles_doc(struct app *app, struct req *r, struct json_object **out, ch
 		json_object_object_add(filters, battle_params[i], v ? json_object_new_string(v) : NULL);
 	}
 	json_object_object_add(doc, "filters", filters);
+	json_object_object_add(doc, "ruleset", eve_ruleset_json(&rs));
 	*out = doc;
 	return 0;
 }

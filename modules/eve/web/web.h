@@ -51,4 +51,21 @@ void eve_decorate_isk(struct json_object *doc);
  * "/corporations/", "/characters/"); EVE_ALLIANCE when none matches. */
 enum eve_entity_kind eve_route_kind(const struct req *r);
 
+/* ---- access (web/access.c, domain/access.h) ---------------------------------- */
+
+struct eve_who;
+
+/* The policy of a feature (EVE_POLICY_*), from EVE_BATTLE_REPORTS_ACCESS
+ * and EVE_BATTLE_INTEL_ACCESS (read once per process; an unknown value is
+ * logged and the default kept: reports public, intel granted). */
+int eve_policy(int feature);
+
+/* EVE_MIN_PILOTS: the ruleset's minimum pilots until a director saves
+ * one (default 0; 0..EVE_MIN_PILOTS_MAX). */
+int eve_min_pilots_default(void);
+
+/* Who the client of r is for the eve module: loads the signed-in user
+ * (acct_current) and their feature roles. 0, or 503 on a database error. */
+int eve_who_load(struct app *app, struct req *r, struct eve_who *w);
+
 #endif
