@@ -8,7 +8,8 @@
  * EVE_ESI_URL, default https://esi.evetech.net/latest) in chunks of 1000.
  * ESI answers 404 for a whole chunk when one id is unknown: the chunk is
  * then halved until the bad id is alone and skipped. 420/429/5xx stop the
- * run (the next scheduled run retries). */
+ * run (the next scheduled run retries). When names were stored, the live
+ * kill feed is published again with them (store/eve-live.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "log.h"
 #include "modules/eve/module.h"
 #include "modules/eve/store/eve-battles.h"
+#include "modules/eve/store/eve-live.h"
 #include "modules/eve/store/eve-store.h"
 #include "platform/jobs/job.h"
 
@@ -168,6 +170,14 @@ int job_eve_names(const struct cfg *cfg, int argc, char **argv)
 		resolve(&r, ids + i, (size_t)(n - i < CHUNK ? n - i : CHUNK), 0);
 	log_info("eve-names: %d ids asked, %ld names stored, %ld unknown%s", n, r.stored, r.unknown,
 		 r.stop ? " (stopped early)" : "");
+	/* the live feed shows names beside ids: publish it again when names
+	 * arrived, or its streams keep the ids alone until the next kill */
+	if (r.stored > 0) {
+		struct eve_live live;
+		eve_live_init(&live, cfg->redis_url);
+		eve_live_publish(&live, &db);
+		eve_live_close(&live);
+	}
 	free(ids);
 	db_close(&db);
 	buf_release(&url);
