@@ -141,8 +141,8 @@ def restart_redis(how):
             with open("/proc/%d/status" % pid) as f:
                 if "State:\tZ" in f.read():
                     break
-        except FileNotFoundError:
-            break
+        except (FileNotFoundError, ProcessLookupError):
+            break  # reaped already (reading a vanishing /proc entry raises either)
         time.sleep(0.02)
     time.sleep(0.3)
     # the same config file (port, dir, password, appendonly, appendfsync) as
@@ -175,7 +175,7 @@ def start_job():
 
 first_redis = redis_pid()
 job = start_job()
-threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(THREADS)]
 t0 = time.time()
 for t in threads:
     t.start()

@@ -43,7 +43,12 @@ static char *pem_of(EVP_PKEY *k, int private_key)
 	else
 		PEM_write_bio_PUBKEY(bio, k);
 	len = BIO_get_mem_data(bio, &data);
-	out = strndup(data, (size_t)len);
+	/* the BIO's bytes are not NUL-terminated: copy exactly len of them */
+	out = malloc((size_t)len + 1);
+	if (out) {
+		memcpy(out, data, (size_t)len);
+		out[len] = '\0';
+	}
 	BIO_free(bio);
 	return out;
 }
