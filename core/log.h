@@ -21,7 +21,7 @@
  *     file     the caller's source file relative to the project root
  *              ("modules/<name>/jobs/job-x.c")
  *     func     the calling function (__func__)
- *   This is the BattleScope logging standard (../shared/specs/battlescope.md
+ *   This is the BattleScope logging standard (docs/specs/battlescope.md
  *   §8.1: file, package derived from the path, caller), with "module" in
  *   the role of its "package" and "func" in that of "caller".
  *

@@ -20,7 +20,7 @@
 #define PICKER_BODY_MAX 1024
 
 /* Pages under /bzcc/, JSON under /api/v1/ at the paths the spec names
- * (../shared/specs/bzcc-live-sessions.md). */
+ * (docs/specs/bzcc-live-sessions.md). */
 static const struct route routes[] = {
 	ROUTE_GET_PAGE("/bzcc/", page_home, "Live sessions with filters"),
 	ROUTE_GET_PAGE("/bzcc/sessions/{id}", page_session, "One session: players, teams, map"),

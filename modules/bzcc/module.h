@@ -1,7 +1,7 @@
 /* module.h: the BZCC module (Battlezone: Combat Commander live lobbies,
  * history, enrichment). Its descriptor and the handlers its route table
  * names; included only by the module's own files. Spec:
- * ../shared/specs/bzcc-live-sessions.md; layout: docs/ARCHITECTURE.md.
+ * docs/specs/bzcc-live-sessions.md; layout: docs/ARCHITECTURE.md.
  *
  * Each handler serves the route named beside it, fills r's status, headers
  * and body, and maps its own failures to 400 (bad parameter, JSON

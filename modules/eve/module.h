@@ -1,5 +1,5 @@
 /* module.h: the EVE Online module (killmails to battles, sides and intel;
- * ../shared/specs/battlescope.md, issue 13). Its descriptor and the
+ * docs/specs/battlescope.md, issue 13). Its descriptor and the
  * handlers and jobs its tables name; included only by the module's own
  * files. Algorithms: docs/eve-battles.md; formats: modules/eve/FORMAT.md.
  *

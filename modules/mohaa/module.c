@@ -25,7 +25,7 @@
 	  MOHAA_MAX_BODY, BODY_RAW, (sum) }
 
 /* Pages under /mohaa/, JSON at the spec's paths under /api/v1/
- * (../shared/specs/mohaa-stats-api.md). A map path "dm/mohdm1" spans two
+ * (docs/specs/mohaa-stats-api.md). A map path "dm/mohdm1" spans two
  * segments, so map routes come in a {map} and a {dir}/{map} form. */
 static const struct route routes[] = {
 	ROUTE_GET_PAGE("/mohaa/", page_mohaa_home, "Live matches, top players, recent matches, maps"),

@@ -1,7 +1,7 @@
 /* module.h: the MOHAA module (Medal of Honor: Allied Assault, OpenMOHAA
  * match telemetry). Its descriptor and the handlers and jobs its tables
  * name; included only by the module's own files. Spec:
- * ../shared/specs/mohaa-stats-api.md (the stats and ingest endpoints at the
+ * docs/specs/mohaa-stats-api.md (the stats and ingest endpoints at the
  * same paths); formats and decisions: modules/mohaa/README.md.
  *
  * Each handler serves the route named beside it and fills r's status,

@@ -2,7 +2,7 @@
  * randomness of its own): two commanders of a live two-team lobby pick
  * their teams from the lobby's players in turns, after a coin toss decides
  * who picks first, and both accept the result (spec
- * ../shared/specs/bzcc-live-sessions.md §5 "Team Picker", §4 data model).
+ * docs/specs/bzcc-live-sessions.md §5 "Team Picker", §4 data model).
  *
  *   start      a team leader of the lobby (slot 1 or 6: team 1's and team
  *              2's) begins; the two current leaders become commander 1 and

@@ -1,5 +1,5 @@
 /* api.c: the eve module's JSON under /api/v1/ at the BattleScope spec's
- * paths (../shared/specs/battlescope.md 5.3): battles, one battle, recent
+ * paths (docs/specs/battlescope.md 5.3): battles, one battle, recent
  * killmails (the polling fallback of the stream), intel summary and
  * alliance, corporation and character intel with opponents and ships.
  * Ids are strings, names sit beside ids, lists page with cursors. */
