@@ -1,5 +1,6 @@
 /* cfg.c: configuration from the environment. */
 #include "cfg.h"
+#include "envfile.h"
 #include "log.h"
 
 #include <errno.h>
@@ -66,4 +67,20 @@ int cfg_check_secret(const struct cfg *c, char *err, size_t errlen)
 		snprintf(err, errlen, "SECRET_KEY is %zu bytes long: it must hold at least %d bytes",
 			 n, CFG_SECRET_MIN_BYTES);
 	return -1;
+}
+
+int cfg_reload_checked(void)
+{
+	struct cfg cfg;
+	char err[300];
+	if (envfile_load(err, sizeof err) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	cfg_load_env(&cfg);
+	if (cfg_check_secret(&cfg, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
 }

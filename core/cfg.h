@@ -51,4 +51,11 @@ void cfg_load_env(struct cfg *c);
  * exit with status 2 on -1. */
 int cfg_check_secret(const struct cfg *c, char *err, size_t errlen);
 
+/* A long-running program's SIGHUP step (the pool, gamewatch-stream): read
+ * the env file again (envfile_load, core/envfile.h), load the settings
+ * and check the secret as at start. Returns 0, or -1 after logging why
+ * (the reason never contains a secret); the caller keeps its running
+ * processes then. */
+int cfg_reload_checked(void);
+
 #endif

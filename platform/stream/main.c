@@ -34,24 +34,6 @@ static void usage(void)
 			"[--pidfile FILE] [--user NAME | --allow-root]\n");
 }
 
-/* The pool's SIGHUP step: the env file again, and the secret checked as at
- * start, before any new event loop is forked. */
-static int reload_settings(void)
-{
-	struct cfg cfg;
-	char err[300];
-	if (envfile_load(err, sizeof err) < 0) {
-		log_error("%s", err);
-		return -1;
-	}
-	cfg_load_env(&cfg);
-	if (cfg_check_secret(&cfg, err, sizeof err) < 0) {
-		log_error("%s", err);
-		return -1;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const char *listen_spec = NULL, *pidfile = NULL, *user = NULL;
@@ -98,6 +80,6 @@ int main(int argc, char **argv)
 	if (!cfg.redis_url)
 		log_warn("REDIS_URL is unset: no change events to follow; every stream answers 503 "
 			 "and the pages poll the JSON API instead");
-	pool_on_reload(reload_settings);
+	pool_on_reload(cfg_reload_checked);
 	return pool_run(listen_spec, workers, pidfile, user, allow_root, stream_serve);
 }

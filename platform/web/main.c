@@ -177,24 +177,6 @@ static int print_routes(void)
 	return 0;
 }
 
-/* The pool's SIGHUP step: the env file again, and the secret checked as at
- * start, before any new worker is forked. */
-static int reload_settings(void)
-{
-	struct cfg cfg;
-	char err[300];
-	if (envfile_load(err, sizeof err) < 0) {
-		log_error("%s", err);
-		return -1;
-	}
-	cfg_load_env(&cfg);
-	if (cfg_check_secret(&cfg, err, sizeof err) < 0) {
-		log_error("%s", err);
-		return -1;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const char *listen_spec = NULL, *pidfile = NULL, *user = NULL;
@@ -243,7 +225,7 @@ int main(int argc, char **argv)
 			log_info("REDIS_URL is unset: running without Redis (no caches, no rate "
 				 "limits; change events through PostgreSQL)");
 	}
-	pool_on_reload(reload_settings);
+	pool_on_reload(cfg_reload_checked);
 	if (listen_spec)
 		return pool_run(listen_spec, workers, pidfile, user, allow_root, worker);
 	/* launched by a web server: the listening socket is fd 0 */
