@@ -250,6 +250,46 @@ int kv_get(struct kv *kv, const char *key, struct buf *out)
 	return ret;
 }
 
+int kv_get_versioned(struct kv *kv, const char *key, const char *version_key, long long known,
+		     struct buf *out, long long *version)
+{
+	const char *multi[] = { "MULTI" }, *exec[] = { "EXEC" }, *discard[] = { "DISCARD" };
+	const char *getd[] = { "GET", key }, *getv[] = { "GET", version_key };
+	const char **cmds[] = { multi, getd, getv };
+	const int argc[] = { 1, 2, 2 };
+	redisReply *r;
+	long long v;
+	int i, ok = 1;
+	for (i = 0; i < 3 && ok; i++) {
+		r = kv_cmd(kv, argc[i], cmds[i], NULL);
+		ok = r && r->type != REDIS_REPLY_ERROR;
+		if (r)
+			freeReplyObject(r);
+	}
+	if (!ok) {
+		if (i > 1 && (r = kv_cmd(kv, 1, discard, NULL)))
+			freeReplyObject(r); /* MULTI was sent */
+		return -1;
+	}
+	r = kv_cmd(kv, 1, exec, NULL);
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_STRING) {
+		if (r)
+			freeReplyObject(r);
+		return -1;
+	}
+	v = strtoll(r->element[1]->str, NULL, 10);
+	if (v == known) {
+		freeReplyObject(r);
+		return 0;
+	}
+	buf_reset(out);
+	buf_add(out, r->element[0]->str, r->element[0]->len);
+	*version = v;
+	freeReplyObject(r);
+	return 1;
+}
+
 int kv_subscribe(struct kv *kv, const char *channel)
 {
 	const char *argv[] = { "SUBSCRIBE", channel };

@@ -73,6 +73,16 @@ redisReply *kv_cmd(struct kv *kv, int argc, const char **argv, const size_t *len
  * the key does not exist, -1 on error. */
 int kv_get(struct kv *kv, const char *key, struct buf *out);
 
+/* A document and its version counter read together (MULTI, GET key, GET
+ * version_key, EXEC), as the live stream rooms publish them. `known` is
+ * the version the caller holds (-1: none). Returns 1 and fills `out`
+ * (replacing its contents; out->data stays NULL for an empty value) and *version when the stored
+ * version differs from `known`; 0 when it equals `known` (`out` untouched);
+ * -1 on a Redis error or when either key is missing (nothing published
+ * yet). The version is parsed with strtoll; its validity is the caller's. */
+int kv_get_versioned(struct kv *kv, const char *key, const char *version_key, long long known,
+		     struct buf *out, long long *version);
+
 /* Turn `kv` into a subscriber of `channel` (SUBSCRIBE, confirmation read).
  * A subscribed connection must only be used with kv_poll_messages(). Returns
  * 0, or -1 (logged) when the connection or the subscription fails. */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "kv.h"
 #include "log.h"
 #include "modules/eve/domain/access.h"
@@ -78,45 +79,16 @@ int eve_stream_room(const char *room)
 static int fetch(struct gw_stream_env *env)
 {
 	struct eve_stream *st = env->state;
-	const char *multi[] = { "MULTI" }, *exec[] = { "EXEC" };
-	const char *getd[] = { "GET", EVE_KEY_RECENT }, *getv[] = { "GET", EVE_KEY_VERSION };
-	const char **cmds[] = { multi, getd, getv };
-	int argc[] = { 1, 2, 2 }, i, ok = 1;
+	struct buf b = BUF_INIT;
 	struct json_object *doc;
-	redisReply *r;
-	long long v;
-	for (i = 0; i < 3; i++) {
-		r = kv_cmd(env->kv, argc[i], cmds[i], NULL);
-		if (!r || r->type == REDIS_REPLY_ERROR)
-			ok = 0;
-		if (r)
-			freeReplyObject(r);
-		if (!ok)
-			break;
+	long long v = 0;
+	int rc = kv_get_versioned(env->kv, EVE_KEY_RECENT, EVE_KEY_VERSION, st->recent ? st->version : -1, &b, &v);
+	if (rc <= 0) {
+		buf_release(&b);
+		return rc; /* unchanged, or nothing published yet / Redis error */
 	}
-	if (!ok) {
-		if (i > 0) {
-			const char *discard[] = { "DISCARD" };
-			r = kv_cmd(env->kv, 1, discard, NULL);
-			if (r)
-				freeReplyObject(r);
-		}
-		return -1;
-	}
-	r = kv_cmd(env->kv, 1, exec, NULL);
-	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-	    r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_STRING) {
-		if (r)
-			freeReplyObject(r);
-		return -1; /* nothing published yet */
-	}
-	v = strtoll(r->element[1]->str, NULL, 10);
-	if (v == st->version && st->recent) {
-		freeReplyObject(r);
-		return 0;
-	}
-	doc = json_tokener_parse(r->element[0]->str);
-	freeReplyObject(r);
+	doc = json_tokener_parse(b.data ? b.data : "");
+	buf_release(&b);
 	if (!json_object_is_type(doc, json_type_object) || v <= 0) {
 		log_warn("%s is not a JSON object (or %s is not a positive number)", EVE_KEY_RECENT,
 			 EVE_KEY_VERSION);
