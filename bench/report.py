@@ -122,7 +122,7 @@ def write_env(out):
 
 
 POLL_OK = re.compile(r"poll ok: (\d+) sessions, (\d+) players, (\d+) ended, (\d+) skipped, "
-                     r"(\d+) bytes, fetch\+decode (\d+) ms, total (\d+) ms")
+                     r"(?:\d+ [a-z]+, )*(\d+) bytes, fetch\+decode (\d+) ms, total (\d+) ms")
 
 
 def parse_poll_log(path):

@@ -16,7 +16,8 @@
 #
 # Env: BENCH_BUILD_DIR (the worktree's build/), BENCH_OUT (bench/out/mohaa, gitignored),
 # BENCH_DURATION (15), BENCH_CONNS (32), BENCH_WORKERS (16, both pools), BENCH_EVENTS
-# (200000), BENCH_BATCH (500), BENCH_KEEP_TMP=1.
+# (200000), BENCH_BATCH (500), BENCH_PARTS ("single batched": which parts run),
+# BENCH_KEEP_TMP=1.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BENCH_BUILD_DIR:-$SRC/build}
@@ -26,6 +27,7 @@ CONNS=${BENCH_CONNS:-32}
 WORKERS=${BENCH_WORKERS:-16}
 EVENTS=${BENCH_EVENTS:-200000}
 BATCH=${BENCH_BATCH:-500}
+PARTS=" ${BENCH_PARTS:-single batched} "
 say() { printf 'bench-mohaa: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 for tool in wrk lighttpd curl redis-server redis-cli psql python3; do
@@ -117,6 +119,7 @@ run_wrk() {  # LABEL URL
 
 : >"$OUT/results.tsv"
 for policy in always everysec no; do
+	case $PARTS in *" single "*) ;; *) break ;; esac
 	redis_fsync "$policy"
 	if [ "$policy" != always ]; then
 		pool_stop
@@ -136,6 +139,7 @@ pool_stop
 pool_start
 
 # ---------------------------------------------------------------- batched end to end
+if [[ $PARTS == *" batched "* ]]; then
 psql "$DATABASE_URL" -qAtc "TRUNCATE mohaa.events, mohaa.entries, mohaa.batches, mohaa.rounds, mohaa.player_matches,
 	mohaa.matches, mohaa.players, mohaa.player_weapons, mohaa.player_maps, mohaa.player_weeks, mohaa.heat_cells,
 	mohaa.player_achievements CASCADE"
@@ -168,7 +172,8 @@ EOF
 )
 n_copy=$(psql "$DATABASE_URL" -qAtc "SELECT count(*) FROM public.bench_copy")
 printf 'batched\t%s\t%s\t%s\t%s\n' "$EVENTS" "$BATCH" "$e2e" "$copy" | tee -a "$OUT/results.tsv"
-python3 - "$OUT/results.tsv" "$n_copy" <<'EOF'
+fi
+python3 - "$OUT/results.tsv" "${n_copy:-0}" <<'EOF'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
 single = [r for r in rows if r[0] == "single"]
@@ -176,6 +181,8 @@ print("| Redis appendfsync | app req/s | p99 | constant responder req/s | p99 | 
 print("| --- | --- | --- | --- | --- | --- | --- |")
 for pol in ("always", "everysec", "no"):
     rs = [r for r in single if r[1] == pol]
+    if not rs:
+        continue
     a = sum(float(r[3]) for r in rs) / len(rs)
     b = sum(float(r[5]) for r in rs) / len(rs)
     print("| %s | %.0f | %s | %.0f | %s | %.0f %% | %s |" % (pol, a, "/".join(r[4] for r in rs), b,
