@@ -64,6 +64,33 @@ static int kv_parse_url(struct kv *kv, const char *url)
 	kv->port = 6379;
 	kv->dbnum = 0;
 	kv->unix_socket = false;
+	if (!strncmp(url, "unix://", 7)) {
+		/* unix://[[USER]:PASSWORD@]/path[?db=N] */
+		const char *path, *q;
+		p = url + 7;
+		at = strchr(p, '@');
+		path = at ? at + 1 : p;
+		if (*path != '/')
+			return -1;
+		if (at) {
+			const char *colon = memchr(p, ':', (size_t)(at - p));
+			if (colon) {
+				if (colon > p && !(kv->user = pct_decode(p, (size_t)(colon - p))))
+					return -1;
+				kv->password = pct_decode(colon + 1, (size_t)(at - colon - 1));
+			} else {
+				kv->password = pct_decode(p, (size_t)(at - p));
+			}
+			if (!kv->password)
+				return -1;
+		}
+		q = strstr(path, "?db=");
+		kv->unix_socket = true;
+		kv->host = strndup(path, q ? (size_t)(q - path) : strlen(path));
+		if (q)
+			kv->dbnum = atoi(q + 4);
+		return kv->host && kv->host[1] ? 0 : -1;
+	}
 	if (!strncmp(url, "unix:", 5)) {
 		const char *q = strstr(url, "?db=");
 		size_t n = q ? (size_t)(q - url - 5) : strlen(url + 5);
@@ -184,8 +211,10 @@ int kv_open(struct kv *kv, const char *url, int timeout_ms)
 		/* the URL may hold a password: show only what follows the '@' */
 		const char *at = strchr(url, '@');
 		if (at)
-			log_error("invalid REDIS_URL \"redis://***@%s\" (expected "
-				  "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB])", at + 1);
+			log_error("invalid REDIS_URL \"%s***@%s\" (expected "
+				  "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or "
+				  "unix://[[USER]:PASSWORD@]/path[?db=N])",
+				  strncmp(url, "unix://", 7) ? "redis://" : "unix://", at + 1);
 		else
 			log_error("invalid REDIS_URL \"%s\" (expected "
 				  "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or unix:/path[?db=N])", url);

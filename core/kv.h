@@ -41,6 +41,8 @@ struct kv {
  *       percent-decoded (RFC 3986 userinfo); "redis://PASSWORD@HOST" (no
  *       colon) is a password alone, as redis-cli reads it
  *   unix:/path[?db=N]                            no authentication
+ *   unix://[[USER]:PASSWORD@]/path[?db=N]        a unix socket with AUTH
+ *       (redis-py's form; USER and PASSWORD percent-decoded as above)
  * With a password, every (re)connection sends AUTH [USER] PASSWORD, then
  * SELECT DB when DB is not 0. The password is never logged (errors name the
  * host, never the userinfo) and is wiped on kv_close(). Returns 0, or -1

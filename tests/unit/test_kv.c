@@ -87,10 +87,11 @@ static int server_answers(void)
 
 static int start_server(void)
 {
-	char port[16];
+	char port[16], sock[300];
 	random_hex(password, 16);
 	if (!mkdtemp(server_dir))
 		return -1;
+	snprintf(sock, sizeof sock, "%s/redis.sock", server_dir);
 	server_port = free_port();
 	if (server_port <= 0)
 		return -1;
@@ -103,7 +104,8 @@ static int start_server(void)
 		dup2(null, 2);
 		execlp("redis-server", "redis-server", "--bind", "127.0.0.1", "--port", port,
 		       "--requirepass", password, "--dir", server_dir, "--save", "",
-		       "--appendonly", "no", "--daemonize", "no", "--unixsocket", "", (char *)NULL);
+		       "--appendonly", "no", "--daemonize", "no", "--unixsocket", sock,
+		       "--unixsocketperm", "700", (char *)NULL);
 		_exit(127);
 	}
 	if (server_pid < 0 || !server_answers()) {
@@ -124,6 +126,8 @@ static int stop_server(void)
 	}
 	/* redis-server may leave nothing, or a dump it was told not to make */
 	snprintf(path, sizeof path, "%s/dump.rdb", server_dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/redis.sock", server_dir);
 	unlink(path);
 	rmdir(server_dir);
 	return 0;
@@ -194,6 +198,33 @@ static void test_user_and_password(void)
 	CU_ASSERT_PTR_NULL(kv.user);
 	CU_ASSERT_TRUE(kv_ping(&kv));
 	kv_close(&kv);
+}
+
+/* unix://[[USER]:PASSWORD@]/path[?db=N]: the socket, with AUTH */
+static void test_unix_socket(void)
+{
+	struct kv kv;
+	char u[400];
+	snprintf(u, sizeof u, "unix://:%s@%s/redis.sock?db=2", password, server_dir);
+	CU_ASSERT_EQUAL_FATAL(kv_open(&kv, u, 1000), 0);
+	CU_ASSERT_TRUE(kv.unix_socket);
+	CU_ASSERT_EQUAL(kv.dbnum, 2);
+	CU_ASSERT_TRUE(kv_ping(&kv));
+	CU_ASSERT_TRUE(set_get(&kv, "gw:test:kv:unix", "socket"));
+	kv_close(&kv);
+	snprintf(u, sizeof u, "unix://default:%s@%s/redis.sock", password, server_dir);
+	CU_ASSERT_EQUAL_FATAL(kv_open(&kv, u, 1000), 0);
+	CU_ASSERT_STRING_EQUAL(kv.user, "default");
+	CU_ASSERT_TRUE(kv_ping(&kv));
+	kv_close(&kv);
+	/* the socket without the password connects, and is refused */
+	snprintf(u, sizeof u, "unix://%s/redis.sock", server_dir);
+	CU_ASSERT_EQUAL_FATAL(kv_open(&kv, u, 1000), 0);
+	CU_ASSERT_FALSE(kv_ping(&kv));
+	kv_close(&kv);
+	/* no path after the authority */
+	CU_ASSERT_EQUAL(kv_open(&kv, "unix://:pw@", 1000), -1);
+	CU_ASSERT_EQUAL(kv_open(&kv, "unix://relative.sock", 1000), -1);
 }
 
 static void test_no_password(void)
@@ -366,6 +397,7 @@ static void register_tests(void)
 	CU_add_test(s, "redis-server with requirepass starts", test_server_starts);
 	CU_add_test(s, "right password", test_right_password);
 	CU_add_test(s, "USER:PASSWORD and PASSWORD@", test_user_and_password);
+	CU_add_test(s, "unix://:PASSWORD@/path?db=N", test_unix_socket);
 	CU_add_test(s, "no password: NOAUTH", test_no_password);
 	CU_add_test(s, "wrong password refused, not logged", test_wrong_password);
 	CU_add_test(s, "percent-encoded password", test_percent_encoded_password);
