@@ -71,6 +71,7 @@ static int worker(int sock)
 	struct sigaction sa;
 	const char *maxs = getenv("GW_MAX_REQUESTS");
 	unsigned long max_requests = maxs ? strtoul(maxs, NULL, 10) : 100000;
+	unsigned long pid = (unsigned long)getpid(); /* once: the worker never forks */
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_term; /* no SA_RESTART: interrupt accept() */
@@ -93,7 +94,7 @@ static int worker(int sock)
 		memset(&r, 0, sizeof r);
 		r.app = &app;
 		r.started_ms = time_mono_ms();
-		snprintf(r.id, sizeof r.id, "%lx-%lx", (unsigned long)getpid() & 0xfffff,
+		snprintf(r.id, sizeof r.id, "%lx-%lx", pid & 0xfffff,
 			 app.served & 0xfffffff);
 		log_set_context(r.id);
 		st = req_parse(&r, &fr, err, sizeof err);

@@ -26,7 +26,6 @@
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "buf.h"
 #include "log.h"
@@ -211,15 +210,10 @@ static void ingest(struct app *app, struct req *r, const char *default_type)
 				mask(body, t);
 		}
 		{
-			unsigned char raw[16];
-			char rid[33];
+			char rid[40];
 			int64_t start = time_mono_ms();
 			int wait = 50;
-			if (RAND_bytes(raw, sizeof raw) != 1) {
-				req_json_error(r, 503, "queue unavailable", "No randomness for a request id.");
-				goto out;
-			}
-			hex_encode(raw, sizeof raw, rid);
+			snprintf(rid, sizeof rid, "%s%llx", w->rid_prefix, w->rid_next++);
 			for (;;) {
 				q = mohaa_queue_add(&app->kv, server_id, rid, default_type, body->data,
 						    body->len, accepted, w->backlog_max, id, sizeof id);

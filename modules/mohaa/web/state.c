@@ -5,10 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/rand.h>
+
 #include "log.h"
 #include "modules/mohaa/module.h"
 #include "platform/web/app.h"
 #include "platform/web/req.h"
+#include "sha256.h"
 
 static long long env_ll(const char *name, long long dflt, long long lo, long long hi)
 {
@@ -36,6 +39,18 @@ int mohaa_worker_init(struct app *app, void **state)
 	w->allow_nondurable = env_ll("MOHAA_ALLOW_NONDURABLE", 0, 0, 1) == 1;
 	w->token_ttl_s = (int)env_ll("MOHAA_TOKEN_CACHE_SECONDS", 30, 0, 3600);
 	w->durable = -2; /* not checked yet */
+	{
+		/* request ids (web/ingest.c) are this prefix and a counter: unique
+		 * across workers and restarts without drawing randomness per
+		 * request (RAND_bytes checks the pid with a syscall every call) */
+		unsigned char raw[8];
+		if (RAND_bytes(raw, sizeof raw) != 1) {
+			log_error("no randomness for the ingest request ids");
+			free(w);
+			return -1;
+		}
+		hex_encode(raw, sizeof raw, w->rid_prefix);
+	}
 	*state = w;
 	return 0;
 }

@@ -33,6 +33,8 @@ struct mohaa_web {
 		int64_t expires_ms;
 	} tokens[MOHAA_TOKEN_CACHE];
 	unsigned next_token;
+	char rid_prefix[17];      /* 8 random bytes (hex) drawn when the worker starts */
+	unsigned long long rid_next; /* request ids: rid_prefix + this counter */
 };
 
 int mohaa_worker_init(struct app *app, void **state);
