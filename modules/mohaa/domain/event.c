@@ -178,7 +178,13 @@ static const char *take(const struct mohaa_raw *raw, struct used *u, const char 
 static const char *takef(const struct mohaa_raw *raw, struct used *u, char *tmp, size_t tmplen,
 			 const char *prefix, const char *suffix)
 {
-	snprintf(tmp, tmplen, "%s_%s", prefix, suffix);
+	size_t pl = strlen(prefix), sl = strlen(suffix);
+	if (pl + 1 + sl >= tmplen)
+		return NULL;
+	/* prefix "_" suffix, without printf: this runs for every field of every event */
+	memcpy(tmp, prefix, pl);
+	tmp[pl] = '_';
+	memcpy(tmp + pl + 1, suffix, sl + 1);
 	return take(raw, u, tmp);
 }
 

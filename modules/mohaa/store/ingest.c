@@ -875,12 +875,45 @@ static void copy_text(struct buf *o, const char *s)
 	}
 }
 
+/* A double as "%.9g" writes it. Coordinates and angles come with at most
+ * two decimals: those (|v| < 1e7, so at most 9 significant digits) are
+ * written from their integer count of hundredths, which gives the same
+ * text without the cost of printf's floating-point path. */
 static void copy_real(struct buf *o, bool has, double v)
 {
-	if (has && isfinite(v))
-		buf_addf(o, "%.9g", v);
-	else
+	double h;
+	long long k;
+	if (!has || !isfinite(v)) {
 		buf_addstr(o, "\\N");
+		return;
+	}
+	h = v * 100.0;
+	if (fabs(v) < 1e7 && !(v == 0 && signbit(v)) && fabs(h - (double)(k = llround(h))) < 1e-6 * (fabs(h) > 1 ? fabs(h) : 1) &&
+	    (double)k / 100.0 == v) {
+		char tmp[32], *p = tmp + sizeof tmp;
+		unsigned long long u = (unsigned long long)(k < 0 ? -k : k);
+		int frac = (int)(u % 100);
+		*--p = '\0';
+		if (frac) {
+			if (frac % 10) {
+				*--p = (char)('0' + frac % 10);
+				*--p = (char)('0' + frac / 10);
+			} else {
+				*--p = (char)('0' + frac / 10);
+			}
+			*--p = '.';
+		}
+		u /= 100;
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (k < 0)
+			*--p = '-';
+		buf_addstr(o, p);
+		return;
+	}
+	buf_addf(o, "%.9g", v);
 }
 
 static void copy_row(struct buf *o, const struct row *r)
@@ -953,13 +986,25 @@ static void copy_row(struct buf *o, const struct row *r)
 			     ? json_object_to_json_string_ext(ev->extra, JSON_C_TO_STRING_PLAIN)
 			     : NULL);
 	buf_addstr(o, "\t\\\\x");
-	for (i = 0; i < r->len; i++) {
-		unsigned char c = (unsigned char)r->entry->body[r->off + i];
-		buf_addch(o, hexd[c >> 4]);
-		buf_addch(o, hexd[c & 15]);
+	{
+		/* the raw bytes as bytea hex, written in place */
+		const unsigned char *in = (const unsigned char *)r->entry->body + r->off;
+		char *out;
+		buf_grow(o, 2 * r->len + 2);
+		out = o->data + o->len;
+		for (i = 0; i < r->len; i++) {
+			*out++ = hexd[in[i] >> 4];
+			*out++ = hexd[in[i] & 15];
+		}
+		o->len += 2 * r->len;
+		o->data[o->len] = '\0';
 	}
 	buf_addch(o, '\n');
 }
+
+/* The rows are formatted and sent in chunks of COPY_CHUNK bytes, so that
+ * PostgreSQL parses one chunk while the next is formatted. */
+#define COPY_CHUNK (256 * 1024)
 
 static int copy_events(struct batch *b)
 {
@@ -969,12 +1014,8 @@ static int copy_events(struct batch *b)
 	int ok;
 	if (!b->n_rows)
 		return 0;
-	for (i = 0; i < b->n_rows; i++)
-		copy_row(&data, &b->rows[i]);
-	if (db_ensure(b->db) < 0) {
-		buf_release(&data);
+	if (db_ensure(b->db) < 0)
 		return -1;
-	}
 	res = PQexec(b->db->conn,
 		"COPY mohaa.events (stream_id, idx, received_at, occurred_at, game_time, server_id,"
 		" match_id, round, type, type_sent, actor_id, actor_name, actor_team, actor_x, actor_y,"
@@ -985,9 +1026,15 @@ static int copy_events(struct batch *b)
 	if (!ok)
 		log_error("COPY mohaa.events failed to start: %s", PQresultErrorMessage(res));
 	PQclear(res);
+	for (i = 0; ok && i < b->n_rows; i++) {
+		copy_row(&data, &b->rows[i]);
+		if (data.len >= COPY_CHUNK || i + 1 == b->n_rows) {
+			ok = PQputCopyData(b->db->conn, data.data, (int)data.len) == 1;
+			buf_reset(&data);
+		}
+	}
 	if (ok)
-		ok = PQputCopyData(b->db->conn, data.data, (int)data.len) == 1 &&
-		     PQputCopyEnd(b->db->conn, NULL) == 1;
+		ok = PQputCopyEnd(b->db->conn, NULL) == 1;
 	while ((res = PQgetResult(b->db->conn))) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			log_error("COPY mohaa.events failed: %s", PQresultErrorMessage(res));
