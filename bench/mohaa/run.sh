@@ -17,6 +17,7 @@
 # Env: BENCH_BUILD_DIR (the worktree's build/), BENCH_OUT (bench/out/mohaa, gitignored),
 # BENCH_DURATION (15), BENCH_CONNS (32), BENCH_WORKERS (16, both pools), BENCH_EVENTS
 # (200000), BENCH_BATCH (500), BENCH_PARTS ("single batched": which parts run),
+# BENCH_REDIS (tcp or unix: how the app and the job reach Redis; default unix),
 # BENCH_KEEP_TMP=1.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,6 +29,7 @@ WORKERS=${BENCH_WORKERS:-16}
 EVENTS=${BENCH_EVENTS:-200000}
 BATCH=${BENCH_BATCH:-500}
 PARTS=" ${BENCH_PARTS:-single batched} "
+REDIS_VIA=${BENCH_REDIS:-unix}
 say() { printf 'bench-mohaa: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 for tool in wrk lighttpd curl redis-server redis-cli psql python3; do
@@ -44,11 +46,14 @@ trap cleanup EXIT
 mkdir -p "$OUT"
 gw_services_init "$TMP"
 GW_PG_FSYNC=on gw_pg_start >/dev/null
-GW_REDIS_APPENDFSYNC=always gw_redis_start --persist
+GW_REDIS_SOCKET=1 GW_REDIS_APPENDFSYNC=always gw_redis_start --persist
 gw_share "$BUILD"
 gw_app_env "$SRC"
 "$BUILD/gamewatch-job" migrate >"$TMP/log/migrate.log" 2>&1 || die "migrate"
 TOKEN=$("$BUILD/gamewatch-job" mohaa-server add bench 2>/dev/null)
+# the app and the ingest job reach Redis this way; redis-cli keeps TCP
+APP_REDIS_URL=$REDIS_URL
+[ "$REDIS_VIA" = unix ] && APP_REDIS_URL=$GW_REDIS_SOCKET_URL
 
 # one lighttpd in front of a FastCGI socket (the project's config, like bench/run.sh)
 start_lighttpd() {  # NAME SOCKET -> LIGHTTPD_URL
@@ -58,6 +63,7 @@ start_lighttpd() {  # NAME SOCKET -> LIGHTTPD_URL
 	gw_render_conf "$SRC/apache/lighttpd.conf.in" "$dir/gamewatch.conf" "$GW_BIN_DIR" "$GW_SHARE_DIR"
 	sed -i "s|\"$TMP/run/gamewatch/app.sock\"|\"$sock\"|" "$dir/gamewatch.conf"
 	cat >"$dir/lighttpd.conf" <<-EOC
+		server.modules += ( "mod_fastcgi", "mod_setenv" )
 		server.bind = "127.0.0.1"
 		server.port = $port
 		server.errorlog = "$TMP/log/lighttpd-$name-error.log"
@@ -73,7 +79,7 @@ start_lighttpd() {  # NAME SOCKET -> LIGHTTPD_URL
 pool_start() {  # extra env assignments...
 	# no 429 during the load: the job drains between runs; as root the
 	# workers run as the service user, as in gw_pool_start
-	(cd / && exec env MOHAA_INGEST_BACKLOG=1000000000 "$@" "$GW_BIN_DIR/gamewatch.fcgi" \
+	(cd / && exec env MOHAA_INGEST_BACKLOG=1000000000 REDIS_URL="$APP_REDIS_URL" "$@" "$GW_BIN_DIR/gamewatch.fcgi" \
 		--listen "unix:$TMP/run/gamewatch/app.sock" --workers "$WORKERS" ${GW_APP_USER:+--user "$GW_APP_USER"}) \
 		</dev/null >>"$TMP/log/pool.log" 2>&1 &
 	POOL_PID=$!
@@ -107,7 +113,7 @@ for _ in $(seq 1 100); do [ -S "$TMP/run/gamewatch/constant.sock" ] && break; sl
 start_lighttpd baseline "$TMP/run/gamewatch/constant.sock"
 BASE_URL=$LIGHTTPD_URL/api/v1/ingest/events
 
-drain() { "$BUILD/gamewatch-job" mohaa-ingest --once --batch 500 >>"$TMP/log/ingest.log" 2>&1; }
+drain() { REDIS_URL=$APP_REDIS_URL "$BUILD/gamewatch-job" mohaa-ingest --once --batch 500 >>"$TMP/log/ingest.log" 2>&1; }
 rps() { awk '/^Requests\/sec/ {print $2}' "$1"; }
 p99() { awk '$1 == "99%" {print $2}' "$1"; }
 run_wrk() {  # LABEL URL
@@ -145,7 +151,7 @@ psql "$DATABASE_URL" -qAtc "TRUNCATE mohaa.events, mohaa.entries, mohaa.batches,
 	mohaa.player_achievements CASCADE"
 python3 "$SRC/bench/mohaa/gen-batches.py" --events "$EVENTS" --batch "$BATCH" --out "$TMP/batches" --seed 12 \
 	--weapons "$SRC/tests/data/mohaa/openmohaa_weapons.csv" --hitlocs "$SRC/tests/data/mohaa/openmohaa_hit_locations.csv"
-"$BUILD/gamewatch-job" mohaa-ingest --forever --batch 20 >>"$TMP/log/ingest.log" 2>&1 &
+GW_LOG_LEVEL=${BENCH_JOB_LOG_LEVEL:-info} REDIS_URL=$APP_REDIS_URL "$BUILD/gamewatch-job" mohaa-ingest --forever --batch 20 >>"$TMP/log/ingest.log" 2>&1 &
 JOB=$!
 gw_record ingest $JOB
 e2e=$(python3 "$SRC/bench/mohaa/post-batches.py" --url "$APP_URL" \

@@ -13,7 +13,9 @@
 #   gw_redis_start [--persist]  redis-server (as redis when root) with a random
 #                               password (requirepass; DIR/redis.password, 0600);
 #                               exports REDIS_URL (redis://default:PASSWORD@127.0.0.1:PORT/0)
-#                               GW_REDIS_PORT; --persist: append-only file with
+#                               GW_REDIS_PORT, GW_REDIS_SOCKET_URL (with
+#                               GW_REDIS_SOCKET=1: the same server on a unix
+#                               socket, else empty); --persist: append-only file with
 #                               appendfsync GW_REDIS_APPENDFSYNC (default always)
 #   gw_share BUILD              copy the build's programs and its staged data
 #                               (BUILD/share) to DIR/app, where the service user can
@@ -354,6 +356,9 @@ gw_redis_start() {
 		{
 			printf 'bind 127.0.0.1\nport %s\nprotected-mode yes\ndaemonize no\n' "$port"
 			printf 'dir %s\nlogfile ""\nrequirepass %s\n' "$dir" "$pw"
+			# GW_REDIS_SOCKET=1: also a unix socket (the password still applies)
+			[ "${GW_REDIS_SOCKET:-0}" != 1 ] ||
+				printf 'unixsocket %s/redis.sock\nunixsocketperm 777\n' "$GW_RUN/redis-sock"
 			if [ "$persist" = yes ]; then
 				# always: Redis fsyncs a write before it answers. The MOHAA
 				# ingest's 202 promises that an accepted event survives a
@@ -368,9 +373,13 @@ gw_redis_start() {
 			fi
 		} >"$conf"
 	) || return 1
+	if [ "${GW_REDIS_SOCKET:-0}" = 1 ]; then
+		mkdir -p "$GW_RUN/redis-sock" && chmod 0755 "$GW_RUN/redis-sock" || return 1
+	fi
 	if [ "$(id -u)" = 0 ] && id -u redis >/dev/null 2>&1; then
 		owner=redis
 		chown -R redis: "$dir" || return 1
+		[ "${GW_REDIS_SOCKET:-0}" != 1 ] || chown redis: "$GW_RUN/redis-sock" || return 1
 	fi
 	if [ -n "$owner" ]; then
 		(cd / && exec setpriv --reuid="$(id -u redis)" --regid="$(id -g redis)" --init-groups -- \
@@ -386,7 +395,10 @@ gw_redis_start() {
 			# "default": the ACL user requirepass sets (Redis 6+); redis-cli 7.0
 			# -u reads ":PASSWORD@" as an empty user name and fails
 			REDIS_URL="redis://default:$pw@127.0.0.1:$port/0"
-			export GW_REDIS_PORT REDIS_URL
+			GW_REDIS_SOCKET_URL=
+			[ "${GW_REDIS_SOCKET:-0}" != 1 ] ||
+				GW_REDIS_SOCKET_URL="unix://default:$pw@$GW_RUN/redis-sock/redis.sock?db=0"
+			export GW_REDIS_PORT REDIS_URL GW_REDIS_SOCKET_URL
 			return 0
 		fi
 		kill -0 "$pid" 2>/dev/null || break
