@@ -58,6 +58,21 @@ static void free_secret(char *s)
 	}
 }
 
+/* The userinfo [p, at): USER:PASSWORD, :PASSWORD, or PASSWORD alone
+ * (redis-cli's reading), percent-decoded into kv->user and kv->password. */
+static int parse_userinfo(struct kv *kv, const char *p, const char *at)
+{
+	const char *colon = memchr(p, ':', (size_t)(at - p));
+	if (colon) {
+		if (colon > p && !(kv->user = pct_decode(p, (size_t)(colon - p))))
+			return -1;
+		kv->password = pct_decode(colon + 1, (size_t)(at - colon - 1));
+	} else {
+		kv->password = pct_decode(p, (size_t)(at - p));
+	}
+	return kv->password ? 0 : -1;
+}
+
 static int kv_parse_url(struct kv *kv, const char *url)
 {
 	const char *p, *at, *authority_end;
@@ -72,18 +87,8 @@ static int kv_parse_url(struct kv *kv, const char *url)
 		path = at ? at + 1 : p;
 		if (*path != '/')
 			return -1;
-		if (at) {
-			const char *colon = memchr(p, ':', (size_t)(at - p));
-			if (colon) {
-				if (colon > p && !(kv->user = pct_decode(p, (size_t)(colon - p))))
-					return -1;
-				kv->password = pct_decode(colon + 1, (size_t)(at - colon - 1));
-			} else {
-				kv->password = pct_decode(p, (size_t)(at - p));
-			}
-			if (!kv->password)
-				return -1;
-		}
+		if (at && parse_userinfo(kv, p, at) < 0)
+			return -1;
 		q = strstr(path, "?db=");
 		kv->unix_socket = true;
 		kv->host = strndup(path, q ? (size_t)(q - path) : strlen(path));
@@ -106,16 +111,7 @@ static int kv_parse_url(struct kv *kv, const char *url)
 	authority_end = p + strcspn(p, "/?#");
 	at = memchr(p, '@', (size_t)(authority_end - p));
 	if (at) {
-		/* USER:PASSWORD, :PASSWORD, or PASSWORD alone (redis-cli's reading) */
-		const char *colon = memchr(p, ':', (size_t)(at - p));
-		if (colon) {
-			if (colon > p && !(kv->user = pct_decode(p, (size_t)(colon - p))))
-				return -1;
-			kv->password = pct_decode(colon + 1, (size_t)(at - colon - 1));
-		} else {
-			kv->password = pct_decode(p, (size_t)(at - p));
-		}
-		if (!kv->password)
+		if (parse_userinfo(kv, p, at) < 0)
 			return -1;
 		p = at + 1;
 	}
