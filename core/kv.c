@@ -3,6 +3,7 @@
 #include "log.h"
 
 #include <poll.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -83,7 +84,7 @@ static int kv_parse_url(struct kv *kv, const char *url)
 		/* unix://[[USER]:PASSWORD@]/path[?db=N] */
 		const char *path, *q;
 		p = url + 7;
-		at = strchr(p, '@');
+		at = *p == '/' ? NULL : strchr(p, '@'); /* a path may hold '@' */
 		path = at ? at + 1 : p;
 		if (*path != '/')
 			return -1;
@@ -275,13 +276,14 @@ int kv_get(struct kv *kv, const char *key, struct buf *out)
 	return ret;
 }
 
-int kv_get_versioned(struct kv *kv, const char *key, const char *version_key, long long known,
-		     struct buf *out, long long *version)
+int kv_get_versioned_json(struct kv *kv, const char *key, const char *version_key,
+			  struct json_object **doc, long long *version)
 {
 	const char *multi[] = { "MULTI" }, *exec[] = { "EXEC" }, *discard[] = { "DISCARD" };
 	const char *getd[] = { "GET", key }, *getv[] = { "GET", version_key };
 	const char **cmds[] = { multi, getd, getv };
 	const int argc[] = { 1, 2, 2 };
+	struct json_object *parsed;
 	redisReply *r;
 	long long v;
 	int i, ok = 1;
@@ -301,17 +303,23 @@ int kv_get_versioned(struct kv *kv, const char *key, const char *version_key, lo
 	    r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_STRING) {
 		if (r)
 			freeReplyObject(r);
-		return -1;
+		return -1; /* a key is missing: nothing published yet */
 	}
 	v = strtoll(r->element[1]->str, NULL, 10);
-	if (v == known) {
+	if (*doc && v == *version) {
 		freeReplyObject(r);
 		return 0;
 	}
-	buf_reset(out);
-	buf_add(out, r->element[0]->str, r->element[0]->len);
-	*version = v;
+	parsed = v > 0 ? json_tokener_parse(r->element[0]->str) : NULL;
 	freeReplyObject(r);
+	if (!json_object_is_type(parsed, json_type_object)) {
+		log_warn("%s is not a JSON object (or %s is not a positive number)", key, version_key);
+		json_object_put(parsed);
+		return -1;
+	}
+	json_object_put(*doc);
+	*doc = parsed;
+	*version = v;
 	return 1;
 }
 

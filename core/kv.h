@@ -19,6 +19,8 @@
 
 #include "buf.h"
 
+struct json_object;
+
 struct kv {
 	redisContext *ctx; /* NULL while disconnected */
 	char *host;        /* malloc'd; a path when unix_socket */
@@ -75,15 +77,18 @@ redisReply *kv_cmd(struct kv *kv, int argc, const char **argv, const size_t *len
  * the key does not exist, -1 on error. */
 int kv_get(struct kv *kv, const char *key, struct buf *out);
 
-/* A document and its version counter read together (MULTI, GET key, GET
- * version_key, EXEC), as the live stream rooms publish them. `known` is
- * the version the caller holds (-1: none). Returns 1 and fills `out`
- * (replacing its contents; out->data stays NULL for an empty value) and *version when the stored
- * version differs from `known`; 0 when it equals `known` (`out` untouched);
- * -1 on a Redis error or when either key is missing (nothing published
- * yet). The version is parsed with strtoll; its validity is the caller's. */
-int kv_get_versioned(struct kv *kv, const char *key, const char *version_key, long long known,
-		     struct buf *out, long long *version);
+/* A JSON document and its version counter read together (MULTI, GET key,
+ * GET version_key, EXEC), as the live stream rooms publish them. *doc is
+ * the caller's copy (NULL: none yet; the caller releases it with
+ * json_object_put) and *version its version. When *doc is NULL or the
+ * stored version differs, the document is parsed; it must be a JSON object
+ * and the version (read with strtoll) positive. Returns 1 after replacing
+ * *doc (the old one released) and *version; 0 when the stored version is
+ * *version (nothing read into *doc); -1, leaving both as they were, on a
+ * Redis error, when either key is missing (nothing published yet), or when
+ * the document or version is malformed (logged as a warning). */
+int kv_get_versioned_json(struct kv *kv, const char *key, const char *version_key,
+			  struct json_object **doc, long long *version);
 
 /* Turn `kv` into a subscriber of `channel` (SUBSCRIBE, confirmation read).
  * A subscribed connection must only be used with kv_poll_messages(). Returns

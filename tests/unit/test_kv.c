@@ -20,6 +20,8 @@
 
 #include "buf.h"
 #include "cu.h"
+#include <json-c/json.h>
+
 #include "kv.h"
 
 static pid_t server_pid = -1;
@@ -222,9 +224,58 @@ static void test_unix_socket(void)
 	CU_ASSERT_EQUAL_FATAL(kv_open(&kv, u, 1000), 0);
 	CU_ASSERT_FALSE(kv_ping(&kv));
 	kv_close(&kv);
+	/* a path holding '@' is a path, not userinfo (the connection fails,
+	 * the parsed URL stays for kv_ensure's retries) */
+	CU_ASSERT_EQUAL(kv_open(&kv, "unix:///nonexistent/redis@1.sock", 200), -1);
+	CU_ASSERT_STRING_EQUAL(kv.host ? kv.host : "(invalid)", "/nonexistent/redis@1.sock");
+	CU_ASSERT_PTR_NULL(kv.password);
+	kv_close(&kv);
 	/* no path after the authority */
 	CU_ASSERT_EQUAL(kv_open(&kv, "unix://:pw@", 1000), -1);
 	CU_ASSERT_EQUAL(kv_open(&kv, "unix://relative.sock", 1000), -1);
+}
+
+/* kv_get_versioned_json: read when the version moved, not otherwise;
+ * malformed or missing keys leave the caller's copy alone. */
+static void test_versioned_json(void)
+{
+	struct kv kv;
+	struct json_object *doc = NULL, *kept;
+	long long version = 0;
+	const char *del[] = { "DEL", "gw:test:doc", "gw:test:ver" };
+	const char *setd[] = { "SET", "gw:test:doc", "{\"n\":1}" };
+	const char *setv[] = { "SET", "gw:test:ver", "7" };
+	const char *bad[] = { "SET", "gw:test:doc", "[1]" };
+	const char *bump[] = { "INCR", "gw:test:ver" };
+	redisReply *r;
+	CU_ASSERT_EQUAL_FATAL(kv_open(&kv, url, 1000), 0);
+	r = kv_cmd(&kv, 3, del, NULL);
+	freeReplyObject(r);
+	/* nothing published yet */
+	CU_ASSERT_EQUAL(kv_get_versioned_json(&kv, "gw:test:doc", "gw:test:ver", &doc, &version), -1);
+	CU_ASSERT_PTR_NULL(doc);
+	freeReplyObject(kv_cmd(&kv, 3, setd, NULL));
+	freeReplyObject(kv_cmd(&kv, 3, setv, NULL));
+	CU_ASSERT_EQUAL(kv_get_versioned_json(&kv, "gw:test:doc", "gw:test:ver", &doc, &version), 1);
+	CU_ASSERT_EQUAL(version, 7);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(doc, "n")), 1);
+	/* same version: untouched, even though the document changed */
+	kept = doc;
+	freeReplyObject(kv_cmd(&kv, 3, bad, NULL));
+	CU_ASSERT_EQUAL(kv_get_versioned_json(&kv, "gw:test:doc", "gw:test:ver", &doc, &version), 0);
+	CU_ASSERT_PTR_EQUAL(doc, kept);
+	/* a new version of a document that is not an object: refused, copy kept */
+	freeReplyObject(kv_cmd(&kv, 2, bump, NULL));
+	CU_ASSERT_EQUAL(kv_get_versioned_json(&kv, "gw:test:doc", "gw:test:ver", &doc, &version), -1);
+	CU_ASSERT_PTR_EQUAL(doc, kept);
+	CU_ASSERT_EQUAL(version, 7);
+	/* a good one: replaced */
+	freeReplyObject(kv_cmd(&kv, 3, setd, NULL));
+	CU_ASSERT_EQUAL(kv_get_versioned_json(&kv, "gw:test:doc", "gw:test:ver", &doc, &version), 1);
+	CU_ASSERT_EQUAL(version, 8);
+	json_object_put(doc);
+	freeReplyObject(kv_cmd(&kv, 3, del, NULL));
+	kv_close(&kv);
 }
 
 static void test_no_password(void)
@@ -398,6 +449,7 @@ static void register_tests(void)
 	CU_add_test(s, "right password", test_right_password);
 	CU_add_test(s, "USER:PASSWORD and PASSWORD@", test_user_and_password);
 	CU_add_test(s, "unix://:PASSWORD@/path?db=N", test_unix_socket);
+	CU_add_test(s, "kv_get_versioned_json", test_versioned_json);
 	CU_add_test(s, "no password: NOAUTH", test_no_password);
 	CU_add_test(s, "wrong password refused, not logged", test_wrong_password);
 	CU_add_test(s, "percent-encoded password", test_percent_encoded_password);

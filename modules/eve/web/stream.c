@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "kv.h"
 #include "log.h"
 #include "modules/eve/domain/access.h"
@@ -79,26 +78,8 @@ int eve_stream_room(const char *room)
 static int fetch(struct gw_stream_env *env)
 {
 	struct eve_stream *st = env->state;
-	struct buf b = BUF_INIT;
-	struct json_object *doc;
-	long long v = 0;
-	int rc = kv_get_versioned(env->kv, EVE_KEY_RECENT, EVE_KEY_VERSION, st->recent ? st->version : -1, &b, &v);
-	if (rc <= 0) {
-		buf_release(&b);
-		return rc; /* unchanged, or nothing published yet / Redis error */
-	}
-	doc = json_tokener_parse(b.data ? b.data : "");
-	buf_release(&b);
-	if (!json_object_is_type(doc, json_type_object) || v <= 0) {
-		log_warn("%s is not a JSON object (or %s is not a positive number)", EVE_KEY_RECENT,
-			 EVE_KEY_VERSION);
-		json_object_put(doc);
-		return -1;
-	}
-	json_object_put(st->recent);
-	st->recent = doc;
-	st->version = v;
-	return 1;
+	return kv_get_versioned_json(env->kv, EVE_KEY_RECENT, EVE_KEY_VERSION, &st->recent,
+				     &st->version);
 }
 
 int eve_stream_message(struct gw_stream_env *env, const char *channel, const char *payload,
