@@ -881,15 +881,13 @@ static void copy_text(struct buf *o, const char *s)
  * text without the cost of printf's floating-point path. */
 static void copy_real(struct buf *o, bool has, double v)
 {
-	double h;
 	long long k;
 	if (!has || !isfinite(v)) {
 		buf_addstr(o, "\\N");
 		return;
 	}
-	h = v * 100.0;
-	if (fabs(v) < 1e7 && !(v == 0 && signbit(v)) && fabs(h - (double)(k = llround(h))) < 1e-6 * (fabs(h) > 1 ? fabs(h) : 1) &&
-	    (double)k / 100.0 == v) {
+	/* k / 100.0 == v exactly: the decimal k/100 is the text that reads back as v */
+	if (fabs(v) < 1e7 && !(v == 0 && signbit(v)) && (double)(k = llround(v * 100.0)) / 100.0 == v) {
 		char tmp[32], *p = tmp + sizeof tmp;
 		unsigned long long u = (unsigned long long)(k < 0 ? -k : k);
 		int frac = (int)(u % 100);
